@@ -1,0 +1,6 @@
+export { ensureStack, runningStack, stopDetached, DEFAULT_DB, type Stack, type StackOptions } from './stack';
+export { stackPaths, repoRoot } from './paths';
+export { StackError } from './proc';
+export { FERRETDB_VERSION, mongoHealthy } from './ferretdb';
+export { redisHealthy } from './redis';
+export { testServices } from './test-services';

@@ -1,0 +1,163 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkDataDir, ensureFerretdb, ferretdbArgs, mongoHealthy } from './ferretdb';
+import { stackPaths, type StackPaths } from './paths';
+import { isAlive, portInUse, StackError, startServer, stopPid, waitReady } from './proc';
+import { ensureRedis, redisArgs, redisHealthy } from './redis';
+
+export type ServiceName = 'ferretdb' | 'redis';
+
+interface Instance {
+  pid: number;
+  port: number;
+  url: string;
+}
+type State = Partial<Record<ServiceName, Instance>>;
+
+export interface StackOptions {
+  /** Detached servers outlive this process (`services up`); owned ones die with it. */
+  detached?: boolean;
+  env?: NodeJS.ProcessEnv;
+  paths?: StackPaths;
+  log?: (msg: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface Stack {
+  mongoUrl: string;
+  redisUrl: string;
+  /** Which services this call started (and `stop` will stop). */
+  started: ServiceName[];
+  /** Stops what this call started; detached servers are left to `services down`. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_DB = 'newsline';
+
+function readState(p: StackPaths): State {
+  try {
+    return JSON.parse(readFileSync(p.stateFile, 'utf8')) as State;
+  } catch {
+    return {};
+  }
+}
+
+function writeState(p: StackPaths, s: State): void {
+  mkdirSync(p.data, { recursive: true });
+  if (Object.keys(s).length === 0) rmSync(p.stateFile, { force: true });
+  else writeFileSync(p.stateFile, JSON.stringify(s, null, 2));
+}
+
+/** The stack `services up` left running, if it is still alive. */
+export function runningStack(paths = stackPaths()): { mongoUrl?: string; redisUrl?: string } {
+  const s = readState(paths);
+  return {
+    mongoUrl: s.ferretdb && isAlive(s.ferretdb.pid) ? s.ferretdb.url : undefined,
+    redisUrl: s.redis && isAlive(s.redis.pid) ? s.redis.url : undefined,
+  };
+}
+
+export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
+  const env = opts.env ?? process.env;
+  const paths = opts.paths ?? stackPaths();
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[stack] ${m}\n`));
+  const timeout = opts.startTimeoutMs ?? 30_000;
+  const owned: { name: ServiceName; child: ChildProcess }[] = [];
+  mkdirSync(paths.logs, { recursive: true });
+
+  const stop = async () => {
+    for (const o of owned.splice(0).reverse()) if (o.child.pid) await stopPid(o.child.pid);
+  };
+
+  async function provide(
+    name: ServiceName,
+    envUrl: string | undefined,
+    port: number,
+    healthy: (url: string) => Promise<boolean>,
+    spawnIt: () => { child: ChildProcess; url: string },
+  ): Promise<string> {
+    const label = name === 'ferretdb' ? 'MongoDB' : 'Redis';
+    if (envUrl) {
+      if (!(await healthy(envUrl).catch(() => false))) {
+        throw new StackError(`${label} at ${redact(envUrl)} (from ${name === 'ferretdb' ? 'MONGO_URL' : 'REDIS_URL'}) is not reachable.`);
+      }
+      return envUrl;
+    }
+    const state = readState(paths);
+    const prev = state[name];
+    if (prev && isAlive(prev.pid) && (await healthy(prev.url).catch(() => false))) {
+      log(`reusing ${name} (pid ${prev.pid}) at ${prev.url}`);
+      return prev.url;
+    }
+    if (prev) {
+      // A recorded instance that is dead or unhealthy: clear it so it cannot block the port.
+      await stopPid(prev.pid);
+      delete state[name];
+      writeState(paths, state);
+    }
+    if (await portInUse(port)) {
+      throw new StackError(
+        `port ${port} on 127.0.0.1 is taken by another process, so the embedded ${name} cannot start.\n` +
+          `  Set NEWSLINE_${name.toUpperCase()}_PORT to a free port, or point ${name === 'ferretdb' ? 'MONGO_URL' : 'REDIS_URL'} at a server you run.`,
+      );
+    }
+    const { child, url } = spawnIt();
+    const logFile = join(paths.logs, `${name}.log`);
+    try {
+      await waitReady(name, child, () => healthy(url), timeout, logFile);
+    } catch (e) {
+      if (child.pid) await stopPid(child.pid);
+      throw e;
+    }
+    log(`started ${name} (pid ${child.pid}) at ${url}`);
+    if (opts.detached) writeState(paths, { ...readState(paths), [name]: { pid: child.pid!, port, url } });
+    else owned.push({ name, child });
+    return url;
+  }
+
+  try {
+    const mongoPort = Number(env.NEWSLINE_FERRETDB_PORT ?? 27117);
+    const redisPort = Number(env.NEWSLINE_REDIS_PORT ?? 6479);
+    const mongoUrl = await provide('ferretdb', env.MONGO_URL, mongoPort, (u) => mongoHealthy(u), () => {
+      const bin = ensureFerretdb(paths, log);
+      const dataDir = join(paths.data, 'ferretdb');
+      checkDataDir(dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      const stateDir = join(paths.data, 'ferretdb-state');
+      mkdirSync(stateDir, { recursive: true });
+      const args = ferretdbArgs(dataDir, stateDir, mongoPort);
+      return { child: startServer(bin, args, join(paths.logs, 'ferretdb.log'), !!opts.detached), url: `mongodb://127.0.0.1:${mongoPort}/${DEFAULT_DB}` };
+    });
+    const redisUrl = await provide('redis', env.REDIS_URL, redisPort, (u) => redisHealthy(u), () => {
+      const bin = ensureRedis(log);
+      const dir = join(paths.data, 'redis');
+      mkdirSync(dir, { recursive: true });
+      return { child: startServer(bin, redisArgs(dir, redisPort), join(paths.logs, 'redis.log'), !!opts.detached), url: `redis://127.0.0.1:${redisPort}` };
+    });
+    return { mongoUrl, redisUrl, started: owned.map((o) => o.name), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Stops the servers `services up` started. */
+export async function stopDetached(paths = stackPaths(), log = (m: string) => process.stderr.write(`[stack] ${m}\n`)): Promise<ServiceName[]> {
+  const s = readState(paths);
+  const stopped: ServiceName[] = [];
+  for (const name of ['redis', 'ferretdb'] as ServiceName[]) {
+    const inst = s[name];
+    if (!inst) continue;
+    await stopPid(inst.pid);
+    log(`stopped ${name} (pid ${inst.pid})`);
+    stopped.push(name);
+  }
+  writeState(paths, {});
+  return stopped;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
