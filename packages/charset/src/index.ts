@@ -1,0 +1,111 @@
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+
+export type CharsetSource = 'bom' | 'http' | 'declaration' | 'detected' | 'default';
+
+export interface Decoded {
+  text: string;
+  charset: string;
+  source: CharsetSource;
+}
+
+const BOMS: [number[], string][] = [
+  [[0xef, 0xbb, 0xbf], 'utf-8'],
+  [[0xff, 0xfe], 'utf-16le'],
+  [[0xfe, 0xff], 'utf-16be'],
+];
+
+/** Labels publishers use that iconv-lite spells differently, or that browsers widen (WHATWG Encoding). */
+const ALIASES: Record<string, string> = {
+  'x-sjis': 'shift_jis',
+  sjis: 'shift_jis',
+  shift_jis: 'cp932',
+  'shift-jis': 'cp932',
+  'windows-31j': 'cp932',
+  'iso-8859-1': 'windows-1252',
+  latin1: 'windows-1252',
+  'us-ascii': 'windows-1252',
+  ascii: 'windows-1252',
+  gb2312: 'gbk',
+  'x-gbk': 'gbk',
+  big5: 'big5hkscs',
+  'euc-kr': 'cp949',
+  'ks_c_5601-1987': 'cp949',
+  'x-euc-jp': 'euc-jp',
+  utf8: 'utf-8',
+};
+
+export function normalizeCharset(label: string | undefined | null): string | undefined {
+  if (!label) return undefined;
+  const l = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  if (!l) return undefined;
+  const name = ALIASES[l] ?? l;
+  return iconv.encodingExists(name) ? name : undefined;
+}
+
+export function charsetFromContentType(contentType: string | undefined | null): string | undefined {
+  const m = contentType?.match(/charset\s*=\s*("?)([^";,\s]+)\1/i);
+  return m?.[2];
+}
+
+/** The declared encoding in the first bytes: `<?xml encoding=...?>` or `<meta charset>` / http-equiv. */
+export function declaredCharset(bytes: Uint8Array, kind: 'xml' | 'html'): string | undefined {
+  // Declarations are ASCII; reading the head as latin1 is safe whatever the real encoding.
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, kind === 'xml' ? 512 : 4096)).toString('latin1');
+  if (kind === 'xml' || head.trimStart().startsWith('<?xml')) {
+    const m = head.match(/^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/);
+    if (m) return m[1];
+  }
+  if (kind === 'html') {
+    const m =
+      head.match(/<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)/i) ?? head.match(/<meta[^>]+content\s*=\s*["'][^"']*charset=([A-Za-z0-9._:-]+)/i);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function detect(bytes: Uint8Array): string | undefined {
+  if (isValidUtf8(bytes)) return 'utf-8';
+  const sample = bytes.byteLength > 65536 ? bytes.subarray(0, 65536) : bytes;
+  for (const c of chardet.analyse(sample)) {
+    const n = normalizeCharset(c.name);
+    if (n) return n;
+  }
+  return undefined;
+}
+
+function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Decodes bytes in the order the specs give: BOM, then the HTTP charset, then the document's own
+ * declaration, then detection. A declared UTF-8 that is not valid UTF-8 falls through to
+ * detection, because mislabelled legacy pages are common and the bytes do not lie.
+ */
+export function decodeBytes(bytes: Uint8Array, opts: { contentType?: string | null; kind: 'xml' | 'html' }): Decoded {
+  for (const [sig, cs] of BOMS) {
+    if (sig.every((b, i) => bytes[i] === b)) {
+      return { text: iconv.decode(Buffer.from(bytes.subarray(sig.length)), cs), charset: cs, source: 'bom' };
+    }
+  }
+  const candidates: [string | undefined, CharsetSource][] = [
+    [normalizeCharset(charsetFromContentType(opts.contentType)), 'http'],
+    [normalizeCharset(declaredCharset(bytes, opts.kind)), 'declaration'],
+  ];
+  for (const [cs, source] of candidates) {
+    if (!cs) continue;
+    if (cs === 'utf-8' && !isValidUtf8(bytes)) continue;
+    // UTF-16 declared in an 8-bit document is a lie the XML spec tells us to ignore.
+    if (cs.startsWith('utf-16') || cs.startsWith('utf16')) continue;
+    return { text: iconv.decode(Buffer.from(bytes), cs), charset: cs, source };
+  }
+  const found = detect(bytes);
+  if (found) return { text: iconv.decode(Buffer.from(bytes), found), charset: found, source: 'detected' };
+  return { text: iconv.decode(Buffer.from(bytes), 'windows-1252'), charset: 'windows-1252', source: 'default' };
+}
