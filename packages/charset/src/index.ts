@@ -67,11 +67,39 @@ export function declaredCharset(bytes: Uint8Array, kind: 'xml' | 'html'): string
 function detect(bytes: Uint8Array): string | undefined {
   if (isValidUtf8(bytes)) return 'utf-8';
   const sample = bytes.byteLength > 65536 ? bytes.subarray(0, 65536) : bytes;
+  const candidates: { name: string; confidence: number }[] = [];
   for (const c of chardet.analyse(sample)) {
     const n = normalizeCharset(c.name);
-    if (n) return n;
+    if (n && !candidates.some((x) => x.name === n)) candidates.push({ name: n, confidence: c.confidence });
   }
-  return undefined;
+  const top = candidates[0];
+  // A sure multi-byte match stands; single-byte guesses on short text are near coin flips.
+  if (!top || top.confidence >= 90) return top?.name;
+  let best = top;
+  let bestScore = plausibility(iconv.decode(Buffer.from(sample), top.name));
+  for (const c of candidates.slice(1, 8)) {
+    const score = plausibility(iconv.decode(Buffer.from(sample), c.name));
+    if (score > bestScore) [best, bestScore] = [c, score];
+  }
+  return best.name;
+}
+
+/**
+ * How much decoded text looks like real words: each word with non-ASCII letters scores +1 when it
+ * is in one script, sensibly cased, and (for Latin) mostly ASCII; else -1. Cyrillic read as
+ * Latin-1 gives all-accent words ("Íîâîñòè"); KOI8-R read as windows-1251 gives inverted case.
+ */
+function plausibility(text: string): number {
+  let score = 0;
+  for (const [word] of text.matchAll(/[\p{L}\p{M}]+/gu)) {
+    if (!/[^a-z]/i.test(word)) continue;
+    const scripts = new Set([...word].map((ch) => (/\p{Script=Latin}/u.test(ch) ? 'latin' : /\p{Script=Cyrillic}/u.test(ch) ? 'cyrillic' : /\p{Script=Greek}/u.test(ch) ? 'greek' : 'other')));
+    const cased = /^\p{Lu}?[\p{Ll}\p{M}]+$/u.test(word) || /^[\p{Lu}\p{M}]+$/u.test(word) || !/[\p{Lu}\p{Ll}]/u.test(word);
+    const nonAscii = [...word].filter((ch) => ch > '\x7f').length;
+    const latinHeavy = scripts.has('latin') && word.length > 2 && nonAscii / word.length > 0.5;
+    score += scripts.size === 1 && cased && !latinHeavy ? 1 : -1;
+  }
+  return score - 10 * (text.match(/[\ufffd\u0080-\u009f]/g)?.length ?? 0);
 }
 
 function isValidUtf8(bytes: Uint8Array): boolean {

@@ -32,6 +32,9 @@ export const configSchema = z.object({
   COMPLIANCE_PORT: port(4003),
   WORKERS_PORT: port(4010),
   DEMO_PUBLISHER_PORT: port(4080),
+  SUBGRAPH_ARTICLES_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
+  SUBGRAPH_SOURCES_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+  SUBGRAPH_COMPLIANCE_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   HTTP_USER_AGENT: z.string().min(3).default('NewslineBot/0.1 (+https://github.com/newsline)'),
   /** Hosts or CIDRs the SSRF guard lets through (the demo publisher and tests live on loopback). */

@@ -6,6 +6,7 @@ import { StackError, stopPid } from './proc';
 /** Every deployable process `start-all` runs, with the env var that sets its health port. */
 export const APPS = [
   { name: 'articles', portVar: 'ARTICLES_PORT', port: 4001 },
+  { name: 'sources', portVar: 'SOURCES_PORT', port: 4002 },
   { name: 'compliance', portVar: 'COMPLIANCE_PORT', port: 4003 },
   { name: 'workers', portVar: 'WORKERS_PORT', port: 4010 },
   { name: 'gateway', portVar: 'GATEWAY_PORT', port: 4000 },

@@ -143,7 +143,7 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
 }
 
 /** Stops the servers `services up` started. */
-export async function stopDetached(paths = stackPaths(), log = (m: string) => process.stderr.write(`[stack] ${m}\n`)): Promise<ServiceName[]> {
+export async function stopDetached(paths = stackPaths(), log: (m: string) => void = (m) => process.stderr.write(`[stack] ${m}\n`)): Promise<ServiceName[]> {
   const s = readState(paths);
   const stopped: ServiceName[] = [];
   for (const name of ['redis', 'ferretdb'] as ServiceName[]) {

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureStack, mongoHealthy, redisHealthy, stackPaths, stopDetached, StackError } from '../src';
+import { isAlive, portInUse } from '../src/proc';
+
+// These tests start their own FerretDB and Redis on separate ports and data dirs, so they
+// never touch the stack the rest of the suite uses.
+const dirs: string[] = [];
+function isolated(portBase: number) {
+  const data = mkdtempSync(join(tmpdir(), 'nl-stack-'));
+  dirs.push(data);
+  const paths = { ...stackPaths(), data, logs: join(data, 'logs'), stateFile: join(data, 'stack.json') };
+  const env = { PATH: process.env.PATH, NEWSLINE_FERRETDB_PORT: String(portBase), NEWSLINE_REDIS_PORT: String(portBase + 1) };
+  return { paths, env, log: () => {} };
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function waitDead(pid: number, ms = 10_000): Promise<boolean> {
+  // A foreign process's exit has no event to await; poll its pid.
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !isAlive(pid);
+}
+
+describe('embedded stack launcher', () => {
+  it('starts FerretDB and Redis it owns, health-checked, and stops them', async () => {
+    const o = isolated(27250);
+    const s = await ensureStack(o);
+    expect(s.started).toEqual(['ferretdb', 'redis']);
+    expect(await mongoHealthy(s.mongoUrl)).toBe(true);
+    expect(await redisHealthy(s.redisUrl)).toBe(true);
+    await s.stop();
+    expect(await portInUse(27250)).toBe(false);
+    expect(await portInUse(27251)).toBe(false);
+  });
+
+  it('reuses a detached stack, and `down` stops it', async () => {
+    const o = isolated(27260);
+    const first = await ensureStack({ ...o, detached: true });
+    const second = await ensureStack(o);
+    expect(second.started).toEqual([]);
+    expect(second.mongoUrl).toBe(first.mongoUrl);
+    await second.stop();
+    expect(await portInUse(27260)).toBe(true); // still up: it belongs to `up`
+    expect(await stopDetached(o.paths, () => {})).toEqual(['redis', 'ferretdb']);
+    expect(await portInUse(27260)).toBe(false);
+  });
+
+  it('fails fast with a clear error on a corrupt FerretDB data dir', async () => {
+    const o = isolated(27270);
+    mkdirSync(join(o.paths.data, 'ferretdb'), { recursive: true });
+    writeFileSync(join(o.paths.data, 'ferretdb', 'newsline.sqlite'), 'this is not sqlite '.repeat(100));
+    const t0 = Date.now();
+    await expect(ensureStack(o)).rejects.toThrow(/exited .* during start-up[\s\S]*not a database/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(await portInUse(27271)).toBe(false); // nothing left behind
+  });
+
+  it('refuses a data dir that is not a directory', async () => {
+    const o = isolated(27280);
+    writeFileSync(join(o.paths.data, 'ferretdb'), 'x');
+    await expect(ensureStack(o)).rejects.toThrow(/is not a directory/);
+  });
+
+  it('names the alternatives when MONGO_URL points nowhere', async () => {
+    const o = isolated(27290);
+    const err = await ensureStack({ ...o, env: { ...o.env, MONGO_URL: 'mongodb://127.0.0.1:1/x' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StackError);
+    expect(String(err)).toMatch(/MONGO_URL/);
+  });
+
+  it('leaves no stray servers when the launcher is killed with SIGKILL', async () => {
+    const o = isolated(27300);
+    const cli = join(__dirname, '../src/cli.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', '--', process.execPath, '-e', 'setTimeout(()=>{},60000)'], {
+      env: { ...process.env, ...o.env, NEWSLINE_DATA_DIR: o.paths.data, MONGO_URL: '', REDIS_URL: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      child.stderr!.on('data', (d) => {
+        err += d;
+        const found = [...err.matchAll(/started \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+        if (found.length === 2) resolve(found);
+      });
+      child.once('exit', (c) => reject(new Error(`launcher exited ${c}: ${err}`)));
+    });
+    child.kill('SIGKILL');
+    for (const pid of pids) expect(await waitDead(pid)).toBe(true);
+    expect(await portInUse(27300)).toBe(false);
+  });
+});

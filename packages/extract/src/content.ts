@@ -1,0 +1,222 @@
+/**
+ * Main-content detection on the light tree: one bottom-up pass scores every node by the text
+ * of its good paragraphs minus a share of its link/boilerplate text, the best node becomes the
+ * root, and a top-down pass emits its blocks while dropping boilerplate subtrees.
+ */
+import type { TNode } from './tree';
+
+const INLINE_TAGS = new Set([
+  'a', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'small', 'mark', 'sub', 'sup', 'font', 'abbr', 'cite', 'code', 'q', 'time',
+  'label', 'tt', 'kbd', 'var', 'del', 'ins', 'bdi', 'bdo', 'wbr', 'img', 'nobr', 'big', 'dfn', 'data', 'strike', 'samp', 'br',
+]);
+
+export const isInline = (tag: string): boolean => INLINE_TAGS.has(tag);
+
+/** Semantic containers that hold page chrome, not article text. */
+const BOILER_TAGS = new Set(['nav', 'aside', 'footer', 'header', 'menu', 'form', 'fieldset', 'address', 'dialog']);
+
+// Whole class/id/role tokens that mark chrome. Matched per token so "ad" does not hit "header".
+const BOILER_TOKENS = new Set([
+  'ad', 'ads', 'adv', 'advert', 'advertisement', 'advertising', 'adslot', 'dfp', 'banner', 'popup', 'modal', 'overlay', 'widget',
+  'nav', 'navbar', 'navigation', 'menu', 'footer', 'masthead', 'breadcrumb', 'breadcrumbs', 'toolbar', 'tools', 'utility',
+  'tags', 'tag', 'tagged', 'keywords', 'topics', 'byline', 'author', 'authors', 'bio', 'avatar', 'pager', 'pagination', 'login',
+  'skip', 'rating', 'follow', 'rss', 'disclaimer', 'copyright', 'meta', 'credit', 'credits', 'timestamp', 'dateline', 'date',
+  'more', 'also', 'next', 'prev', 'previous', 'complementary', 'contentinfo', 'alert', 'notice', 'teaser', 'teasers', 'promo',
+  'print', 'email', 'comments', 'comment', 'reply', 'replies', 'respond', 'related', 'share', 'sharing', 'shares', 'social',
+  'sidebar', 'subscribe', 'subscription', 'newsletter', 'signup', 'cookie', 'cookies', 'consent', 'gdpr', 'sponsored', 'sponsor',
+  'recommended', 'recommendations', 'trending', 'popular', 'outbrain', 'taboola', 'zergnet', 'community', 'hidden', 'hide',
+  'sr', 'screen', 'visually', 'offscreen', 'noprint', 'caption', 'slideshow', 'carousel', 'gallery', 'video', 'player', 'embed',
+  'toc', 'jump', 'links', 'share-bar', 'bottom', 'foot', 'header', 'head', 'top', 'category', 'categories', 'sections',
+]);
+// Concatenated/camelCase forms ("sharebar", "relatedArticles", "newsletterSignup").
+const BOILER_SUBSTR = /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|paywall|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share/;
+// Tokens that mark the article body itself; they veto the boilerplate match on the same node.
+const CONTENT_HINT = /(?:^|[^a-z])(?:article-?body|articlebody|story-?body|entry-?content|post-?(?:body|content|entry)|article-?content|article-?text|story-?content|main-?content|body-?text|itemprop-articlebody|content-?body|rich-?text|text-?body)(?:[^a-z]|$)/;
+
+const tokenCache = new Map<string, boolean>();
+
+export function boilerClass(cls: string): boolean {
+  if (cls.length < 2) return false;
+  const hit = tokenCache.get(cls);
+  if (hit !== undefined) return hit;
+  let r = false;
+  if (!CONTENT_HINT.test(cls)) {
+    for (const t of cls.split(/[^a-z0-9]+/)) {
+      if (t && BOILER_TOKENS.has(t)) {
+        r = true;
+        break;
+      }
+    }
+    if (!r) r = BOILER_SUBSTR.test(cls);
+  }
+  if (tokenCache.size > 5000) tokenCache.clear();
+  tokenCache.set(cls, r);
+  return r;
+}
+
+export const contentHint = (cls: string): boolean => CONTENT_HINT.test(cls);
+
+/** Minimum length of a paragraph that counts as article prose when choosing the root. */
+const GOOD_MIN = 80;
+const LINKY = 0.5;
+
+export interface Scored {
+  root: TNode;
+  boiler: Set<TNode>;
+}
+
+/** Bottom-up statistics over `order` (pre-order, so reversed it visits children first). */
+export function computeStats(order: TNode[]): void {
+  // Blocks nested inside <a> (card layouts) are link text too.
+  const inLink = new Set<TNode>();
+  for (const n of order) if (n.tag === 'a' || (n.parent && inLink.has(n.parent))) inLink.add(n);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    let len = 0;
+    let own = 0;
+    let linkLen = 0;
+    let ownLink = 0;
+    let links = 0;
+    let good = 0;
+    let bad = 0;
+    let paras = 0;
+    let quote = 0;
+    let lead = 0;
+    for (const k of n.kids) {
+      if (typeof k === 'string') {
+        const l = k.replace(/\s+/g, ' ').trim().length;
+        if (l > 0 && lead === 0) lead = -1;
+        len += l;
+        own += l;
+      } else {
+        len += k.len;
+        linkLen += k.linkLen;
+        links += k.links;
+        good += k.good;
+        bad += k.bad;
+        paras += k.paras;
+        quote += k.quote;
+        if (INLINE_TAGS.has(k.tag)) {
+          if (lead === 0 && k.len > 0) lead = k.tag === 'a' ? k.len : k.lead;
+          own += k.ownLen;
+          ownLink += k.ownLinkLen;
+        }
+      }
+    }
+    if (n.tag === 'a') {
+      linkLen = len;
+      links += 1;
+    }
+    if (inLink.has(n)) ownLink = own;
+    n.lead = lead;
+    n.len = len;
+    n.linkLen = linkLen;
+    n.links = links;
+    n.ownLen = own;
+    n.ownLinkLen = ownLink;
+    if (!INLINE_TAGS.has(n.tag) && own > 0) {
+      if (ownLink / own > LINKY || teaser(lead, own)) bad += own;
+      else if (own >= GOOD_MIN && !/^h\d$/.test(n.tag)) {
+        good += own;
+        paras += 1;
+      }
+    }
+    n.good = good;
+    n.bad = bad;
+    n.paras = paras;
+    n.quote = n.tag === 'blockquote' ? len : quote;
+  }
+}
+
+/** A block opened by a headline-sized link: a teaser for another page, not article prose. */
+export function teaser(lead: number, own: number): boolean {
+  return lead >= 20 && lead >= 0.15 * own;
+}
+
+// Page-level containers carry page-wide classes ("has-sidebar", "cookie-bar-visible").
+const NEVER_BOILER = new Set(['html', 'body', 'main', 'article']);
+// Rows and cells share their table's fate: their classes describe data ("player-12", "date"), not chrome.
+const TABLE_PARTS = new Set(['thead', 'tbody', 'tfoot', 'tr', 'td', 'th']);
+
+export function isBoiler(n: TNode): boolean {
+  if (NEVER_BOILER.has(n.tag) || TABLE_PARTS.has(n.tag)) return false;
+  if (BOILER_TAGS.has(n.tag)) return true;
+  // An "embed"/"widget" wrapper around a quotation (embedded post, pull quote) is article content.
+  return boilerClass(n.cls) && !(n.quote > 0 && n.quote >= 0.7 * n.len && n.linkLen < 0.5 * n.len);
+}
+
+/**
+ * Picks the root. Every good paragraph credits its ancestors with decaying weight (parent 1,
+ * grandparent 1/2, then 1/3 …) so the tight container of the prose beats page-level wrappers
+ * that also hold teaser lists; link text and prose inside boilerplate subtrees count as bad at
+ * full weight. Then siblings carrying comparable prose are merged (articles split by ads).
+ */
+export function chooseRoot(order: TNode[], alpha = 0.5): Scored {
+  const docGood = order[0]?.good ?? 0;
+  const boiler = new Set<TNode>();
+  const inBoiler = new Set<TNode>();
+  for (let i = 1; i < order.length; i++) {
+    const n = order[i]!;
+    if (n.hidden || (isBoiler(n) && n.good < 0.5 * docGood)) boiler.add(n);
+    if (boiler.has(n) || (n.parent && inBoiler.has(n.parent))) inBoiler.add(n);
+  }
+  const credit = new Map<TNode, number>();
+  const penalty = new Map<TNode, number>();
+  const add = (m: Map<TNode, number>, n: TNode, v: number): void => {
+    m.set(n, (m.get(n) ?? 0) + v);
+  };
+  for (const n of order) {
+    const own = n.ownLen;
+    if (own === 0 || INLINE_TAGS.has(n.tag)) continue;
+    const linky = n.ownLinkLen / own > LINKY || teaser(n.lead, own);
+    const good = !linky && own >= GOOD_MIN && !/^h\d$/.test(n.tag);
+    if (!linky && !good) continue;
+    if (good && !inBoiler.has(n)) {
+      let d = 1;
+      for (let a: TNode | null = n; a; a = a.parent, d++) add(credit, a, own / Math.max(1, d - 1));
+    } else {
+      for (let a: TNode | null = n; a; a = a.parent) add(penalty, a, own);
+    }
+  }
+  let best: TNode | undefined;
+  let bestScore = -Infinity;
+  for (const n of order) {
+    if (INLINE_TAGS.has(n.tag) || inBoiler.has(n)) continue;
+    const score = (credit.get(n) ?? 0) - alpha * (penalty.get(n) ?? 0);
+    if (score > bestScore && (credit.get(n) ?? 0) > 0) {
+      bestScore = score;
+      best = n;
+    }
+  }
+  let root = best ?? order.find((n) => n.tag === 'body') ?? order[0]!;
+  // Climb while ancestors add more clean prose than other text (articles split by ads/columns).
+  const cleanGood = (n: TNode): number => (inBoiler.has(n) ? 0 : (credit.get(n) ?? 0) > 0 ? goodOutsideBoiler(n, inBoiler) : 0);
+  let g0 = cleanGood(root);
+  let j0 = root.len - g0;
+  for (let a = root.parent, steps = 0; a && steps < 6; a = a.parent, steps++) {
+    const g = cleanGood(a);
+    const j = a.len - g;
+    const dg = g - g0;
+    const dj = j - j0;
+    if (dg === 0 && dj <= 40) continue;
+    if (dg > 0 && dg >= dj) {
+      root = a;
+      g0 = g;
+      j0 = j;
+    } else break;
+  }
+  return { root, boiler };
+}
+
+function goodOutsideBoiler(n: TNode, inBoiler: Set<TNode>): number {
+  let g = 0;
+  const stack: TNode[] = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (inBoiler.has(x) || x.good === 0) continue;
+    const own = x.ownLen;
+    if (own >= GOOD_MIN && !INLINE_TAGS.has(x.tag) && x.ownLinkLen / own <= LINKY && !teaser(x.lead, own) && !/^h\d$/.test(x.tag)) g += own;
+    for (const k of x.kids) if (typeof k !== 'string') stack.push(k);
+  }
+  return g;
+}

@@ -1,0 +1,193 @@
+/**
+ * Emits the chosen root as paragraphs of text plus matching HTML, skipping boilerplate
+ * subtrees, link-dense blocks and short boilerplate phrases.
+ */
+import { isBoiler, isInline } from './content';
+import { nodeText, type TNode } from './tree';
+
+const TEXT_CONTAINERS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dt', 'dd', 'td', 'th', 'figcaption', 'caption', 'pre', 'blockquote']);
+const KEEP_BLOCK = new Set([
+  ...TEXT_CONTAINERS, 'ul', 'ol', 'dl', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'figure', 'hr',
+]);
+const KEEP_INLINE = new Set(['a', 'em', 'strong', 'b', 'i', 'u', 's', 'sub', 'sup', 'small', 'mark', 'q', 'cite', 'abbr', 'time', 'code', 'br', 'img']);
+
+/**
+ * Short blocks that are chrome in any language: calls to share/subscribe/comment, ad labels,
+ * cookie notices, "read more" teasers, aggregator disclaimers.
+ */
+const BOILER_PHRASE = new RegExp(
+  [
+    '^(?:advertisement|advertisements|advert|adverts|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|sponsored|ad|comments?|kommentare|commentaires|comentarios|commenti)$',
+    // Unrendered CMS shortcodes ("[button link=…]Send us…[/button]").
+    '^\\[[a-z_-]+\\b[^\\]]*\\][\\s\\S]*\\[/[a-z_-]+\\]$',
+    '\\b(?:tell us what you think|what do you think\\?|have your say|join the (?:discussion|conversation))',
+    '\\b(?:read more|read also|see also|related(?: articles| stories| posts)?|more from|recommended|you may also like|you might also like|trending now|most popular|most read)\\b',
+    '\\b(?:share (?:this|on|via)|tweet this|follow us|like us on|sign up|subscribe|newsletter|get our|join our|download (?:our|the) app)\\b',
+    '\\b(?:cookies?|privacy policy|terms of (?:use|service)|all rights reserved|copyright ©|©)',
+    '\\b(?:leave a (?:comment|reply)|post a comment|comments?\\s*\\(\\d+\\)|\\d+ comments?|show comments|add (?:a )?comment|be the first to comment)\\b',
+    '\\b(?:denial of responsibility|automatic aggregator|disclaimer:)',
+    '(?:weiterlesen|mehr zum thema|lesen sie auch|auch interessant|lire aussi|à lire aussi|leer más|lee también|leggi anche|leia também|читайте также|подписывайтесь|подробнее)',
+    '^(?:image|photo|foto|picture|video|source|credit|getty images|ap photo|reuters)\\b.{0,60}$',
+    '\\b(?:click here|tap here|continue reading|keep reading|view gallery|watch video|listen to)\\b',
+  ].join('|'),
+  'i',
+);
+const PHRASE_MAX = 220;
+/** Non-link characters that make a paragraph prose whatever its link density. */
+const PROSE_MIN = 100;
+
+export interface Rendered {
+  text: string;
+  html: string;
+  paragraphs: string[];
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escAttr = (s: string): string => esc(s).replace(/"/g, '&quot;');
+
+export interface RenderOptions {
+  boiler: Set<TNode>;
+  /** Text of the page title, dropped when the root repeats it as a heading. */
+  title?: string;
+}
+
+export function render(root: TNode, opts: RenderOptions): Rendered {
+  const paragraphs: string[] = [];
+  let html = '';
+  let runText = '';
+  let runHtml = '';
+  const rootGood = root.good;
+  const titleKey = opts.title ? key(opts.title) : '';
+
+  const flush = (wrap: boolean): void => {
+    const t = runText.replace(/[ \t\f\r\u00a0]+/g, ' ').replace(/ *\n */g, '\n').trim();
+    if (t) paragraphs.push(t);
+    // Image-only runs have no text but still belong in the HTML.
+    if (t || runHtml.includes('<img')) html += wrap ? `<p>${runHtml.trim()}</p>` : runHtml.trim();
+    runText = '';
+    runHtml = '';
+  };
+
+  const skip = (n: TNode): boolean => {
+    if (n === root) return false;
+    if (n.hidden) return true;
+    if (opts.boiler.has(n) || (isBoiler(n) && n.good < 0.5 * rootGood)) return true;
+    if (n.len === 0) return n.tag !== 'img' && n.tag !== 'br' && n.tag !== 'hr' && n.tag !== 'figure' && n.tag !== 'picture';
+    if (isInline(n.tag)) {
+      // A cluster of links inside running text (hover card, inline "related" box) is not prose.
+      if (linkCluster(n)) return true;
+    } else {
+      // Link lists (menus, related articles, tag clouds); a paragraph with real prose outside
+      // its links is kept even when a link cluster inflates its link density.
+      const prose = n.tag === 'p' && n.len - n.linkLen >= PROSE_MIN;
+      if (!prose && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120)) return true;
+      if (n.len <= PHRASE_MAX && n.good === 0) {
+        const t = nodeText(n);
+        if (BOILER_PHRASE.test(t)) return true;
+        if (titleKey && /^h\d$/.test(n.tag) && key(t) === titleKey) return true;
+      }
+    }
+    return false;
+  };
+
+  const inline = (n: TNode): void => {
+    for (const k of n.kids) {
+      if (typeof k === 'string') {
+        runText += k;
+        runHtml += esc(k);
+        continue;
+      }
+      if (k.hidden || linkCluster(k)) continue;
+      if (k.tag === 'br') {
+        runText += '\n';
+        runHtml += '<br>';
+        continue;
+      }
+      if (k.tag === 'img') {
+        runHtml += img(k);
+        continue;
+      }
+      if (!isInline(k.tag)) {
+        // A block inside an inline element: keep its words apart.
+        runText += ' ';
+        runHtml += ' ';
+        inline(k);
+        runText += ' ';
+        runHtml += ' ';
+        continue;
+      }
+      if (KEEP_INLINE.has(k.tag)) {
+        runHtml += openTag(k);
+        inline(k);
+        runHtml += `</${k.tag}>`;
+      } else inline(k);
+    }
+  };
+
+  const block = (n: TNode): void => {
+    const keep = KEEP_BLOCK.has(n.tag);
+    const container = TEXT_CONTAINERS.has(n.tag);
+    if (keep) html += n.tag === 'hr' ? '<hr>' : `<${n.tag}>`;
+    for (const k of n.kids) {
+      if (typeof k === 'string') {
+        runText += k;
+        runHtml += esc(k);
+        continue;
+      }
+      if (skip(k)) continue;
+      if (k.tag === 'br') {
+        runText += '\n';
+        runHtml += '<br>';
+      } else if (k.tag === 'img') runHtml += img(k);
+      else if (isInline(k.tag)) {
+        const kept = KEEP_INLINE.has(k.tag);
+        if (kept) runHtml += openTag(k);
+        inline(k);
+        if (kept) runHtml += `</${k.tag}>`;
+      } else {
+        flush(!container);
+        block(k);
+      }
+    }
+    flush(!container);
+    if (keep && n.tag !== 'hr') html += `</${n.tag}>`;
+  };
+
+  block(root);
+  return { text: paragraphs.join('\n\n'), html, paragraphs };
+}
+
+/** A cluster of links inside running text (hover card, inline "related" box) is not prose. */
+function linkCluster(n: TNode): boolean {
+  return n.links >= 3 && n.len >= 100 && n.linkLen > 0.8 * n.len;
+}
+
+function openTag(n: TNode): string {
+  const get = n.el.getAttribute!.bind(n.el);
+  if (n.tag === 'a') {
+    const href = get('href');
+    return href ? `<a href="${escAttr(href)}">` : '<a>';
+  }
+  if (n.tag === 'time') {
+    const dt = get('datetime');
+    return dt ? `<time datetime="${escAttr(dt)}">` : '<time>';
+  }
+  if (n.tag === 'abbr') {
+    const t = get('title');
+    return t ? `<abbr title="${escAttr(t)}">` : '<abbr>';
+  }
+  return `<${n.tag}>`;
+}
+
+function img(n: TNode): string {
+  const get = n.el.getAttribute!.bind(n.el);
+  // Lazy loaders keep the real URL in data-* attributes; src is often a placeholder pixel.
+  const src = get('data-src') ?? get('data-original') ?? get('data-lazy-src') ?? get('src');
+  if (!src || /^data:/i.test(src)) return '';
+  const alt = get('alt');
+  return `<img src="${escAttr(src)}"${alt ? ` alt="${escAttr(alt)}"` : ''}>`;
+}
+
+function key(s: string): string {
+  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}

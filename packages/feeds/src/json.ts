@@ -1,0 +1,84 @@
+import { parseJsonFeed } from 'feedsmith';
+import { htmlToText, sanitizeHtml } from '@newsline/sanitize';
+import { createHash } from 'node:crypto';
+import { parseFeedDate } from './dates';
+import type { FeedEntry, ParsedFeed } from './types';
+
+type JsonFeed = ReturnType<typeof parseJsonFeed>;
+type JsonItem = NonNullable<JsonFeed['items']>[number];
+
+function absolute(href: unknown, base: string | undefined): string | undefined {
+  if (typeof href !== 'string' || !href.trim()) return undefined;
+  try {
+    const u = new URL(href.trim(), base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const text = (s: unknown): string | undefined => {
+  if (typeof s !== 'string') return undefined;
+  return htmlToText(s.replace(/</g, '&lt;')).replace(/\s+/g, ' ').trim() || undefined;
+};
+
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function authorNames(x: { authors?: { name?: string }[]; author?: { name?: string } }): string[] {
+  const list = x.authors ?? (x.author ? [x.author] : []);
+  return list.map((a) => text(a?.name)).filter((n): n is string => !!n);
+}
+
+function entryOf(item: JsonItem, base: string | undefined, language: string | undefined): FeedEntry {
+  const link = absolute(item.url, base) ?? absolute(item.external_url, base);
+  const title = text(item.title);
+  const published = typeof item.date_published === 'string' ? parseFeedDate(item.date_published) : undefined;
+  const updated = typeof item.date_modified === 'string' ? parseFeedDate(item.date_modified) : undefined;
+  const contentHtml = item.content_html ?? (item.content_text ? escapeHtml(item.content_text).replace(/\n/g, '<br>') : undefined);
+  const content = contentHtml ? sanitizeHtml(contentHtml, link ?? base) || undefined : undefined;
+  const summary = item.summary ? sanitizeHtml(escapeHtml(item.summary), link ?? base) || undefined : undefined;
+  const guid = item.id !== undefined && item.id !== null && String(item.id).trim() ? String(item.id).trim() : undefined;
+  const enclosures = (item.attachments ?? []).flatMap((a) => {
+    const url = absolute(a.url, base);
+    if (!url) return [];
+    return [{ url, ...(a.mime_type ? { type: a.mime_type } : {}), ...(typeof a.size_in_bytes === 'number' ? { length: a.size_in_bytes } : {}) }];
+  });
+  const image = absolute(item.image, base) ?? absolute(item.banner_image, base);
+  const lang = item.language ?? language;
+  return {
+    id: guid ?? link ?? 'sha1:' + createHash('sha1').update(`${title ?? ''}\u0000${(published ?? updated)?.toISOString() ?? ''}`).digest('hex'),
+    ...(guid ? { guid } : {}),
+    ...(title ? { title } : {}),
+    ...(link ? { link } : {}),
+    authors: authorNames(item),
+    ...(published ? { published } : {}),
+    ...(updated ? { updated } : {}),
+    ...(summary ? { summary } : {}),
+    ...(content ? { content } : {}),
+    categories: (item.tags ?? []).filter((t): t is string => typeof t === 'string' && !!t.trim()).map((t) => t.trim()),
+    ...(image ? { image } : {}),
+    enclosures,
+    ...(lang ? { language: lang } : {}),
+  };
+}
+
+/** JSON Feed 1.0/1.1, read by feedsmith and mapped to our model. */
+export function normalizeJson(value: unknown, base: string | undefined, charset: string, maxEntries: number): ParsedFeed {
+  const feed = parseJsonFeed(value);
+  const feedBase = absolute(feed.home_page_url, base) ?? base;
+  const language = typeof feed.language === 'string' ? feed.language : undefined;
+  const title = text(feed.title);
+  const link = absolute(feed.home_page_url, base);
+  const description = text(feed.description);
+  const image = absolute(feed.icon, base) ?? absolute(feed.favicon, base);
+  return {
+    format: 'json',
+    ...(title ? { title } : {}),
+    ...(link ? { link } : {}),
+    ...(description ? { description } : {}),
+    ...(language ? { language } : {}),
+    ...(image ? { image } : {}),
+    entries: (feed.items ?? []).slice(0, maxEntries).map((i) => entryOf(i, feedBase, language)),
+    charset,
+  };
+}

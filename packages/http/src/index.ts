@@ -1,0 +1,16 @@
+export { createPoliteClient } from './client';
+export { isForbiddenAddress, hostKey, portAllowed } from './address';
+export { computeBackoffMs, parseRetryAfter, type BackoffOptions } from './backoff';
+export type {
+  ContentTypeRule,
+  FetchError,
+  FetchErrorCode,
+  FetchErrorInfo,
+  FetchKind,
+  FetchNotModified,
+  FetchOk,
+  FetchOptions,
+  FetchResult,
+  PoliteClient,
+  PoliteClientOptions,
+} from './types';

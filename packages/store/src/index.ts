@@ -1,0 +1,52 @@
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { articleSchema, type ArticleDoc } from './models/article';
+import { feedSchema, type FeedDoc } from './models/feed';
+import { sourceSchema, type SourceDoc } from './models/source';
+
+export { articleSchema, feedSchema, sourceSchema, type ArticleDoc, type FeedDoc, type SourceDoc };
+export { EXTRACTION_STATUS } from './models/article';
+
+// Filter keys not in the schema are dropped rather than sent, so a typo cannot match everything.
+mongoose.set('strictQuery', true);
+
+export interface Store {
+  conn: Connection;
+  Source: Model<SourceDoc>;
+  Feed: Model<FeedDoc>;
+  Article: Model<ArticleDoc>;
+  /** Creates every declared index; run at start-up by each writer (idempotent). */
+  ensureIndexes(): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function createStore(url: string, opts: { serverSelectionTimeoutMS?: number } = {}): Promise<Store> {
+  // autoIndex off: index builds are explicit (ensureIndexes), not a side effect of the first query.
+  const conn = mongoose.createConnection(url, {
+    autoIndex: false,
+    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000,
+    maxPoolSize: 20,
+  });
+  await conn.asPromise();
+  const Source = conn.model<SourceDoc>('Source', sourceSchema, 'sources');
+  const Feed = conn.model<FeedDoc>('Feed', feedSchema, 'feeds');
+  const Article = conn.model<ArticleDoc>('Article', articleSchema, 'articles');
+  return {
+    conn,
+    Source,
+    Feed,
+    Article,
+    async ensureIndexes() {
+      for (const m of [Source, Feed, Article]) await m.createIndexes();
+    },
+    async ping() {
+      try {
+        await conn.db!.admin().command({ ping: 1 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => conn.close(),
+  };
+}

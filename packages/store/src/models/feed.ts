@@ -1,0 +1,37 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+
+export const feedSchema = new Schema(
+  {
+    sourceId: { type: Schema.Types.ObjectId, required: true },
+    url: { type: String, required: true },
+    title: String,
+    format: { type: String, enum: ['rss', 'atom', 'json', 'rdf', null] },
+    paused: { type: Boolean, default: false },
+    // Polling state
+    etag: String,
+    lastModified: String,
+    nextPollAt: { type: Date, default: () => new Date() },
+    intervalSec: { type: Number, default: 900 },
+    consecutiveErrors: { type: Number, default: 0 },
+    lastError: String,
+    lastErrorAt: Date,
+    lastFetchAt: Date,
+    lastSuccessAt: Date,
+    lastStatus: Number,
+    // Entry-frequency statistics (for adaptive intervals)
+    stats: {
+      fetches: { type: Number, default: 0 },
+      entriesSeen: { type: Number, default: 0 },
+      newEntries: { type: Number, default: 0 },
+      lastEntryAt: Date,
+      /** Exponentially weighted mean gap between new entries, in seconds. */
+      meanEntryGapSec: Number,
+    },
+  },
+  { timestamps: true },
+);
+feedSchema.index({ url: 1 }, { unique: true });
+feedSchema.index({ nextPollAt: 1 });
+feedSchema.index({ sourceId: 1 });
+
+export type FeedDoc = InferSchemaType<typeof feedSchema>;
