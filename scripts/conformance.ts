@@ -13,4 +13,7 @@ async function main(): Promise<number> {
   return run(rest);
 }
 
-main().then((code) => process.exit(code), (err: unknown) => (console.error(err), process.exit(1)));
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => (console.error(err), process.exit(1)),
+);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { testServices } from '@newsline/embedded-stack';
-import { APPS } from '@newsline/embedded-stack/src/apps';
+import { SERVICE_APPS } from '@newsline/embedded-stack/src/apps';
 
 const root = join(__dirname, '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -19,7 +19,10 @@ function freePort(): Promise<number> {
 
 function startApp(name: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   let out = '';
-  const child = spawn(tsx, [join(root, 'apps', name, 'src/main.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [join(root, 'apps', name, 'src/main.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   return { child, output: () => out };
@@ -35,16 +38,26 @@ function listening(app: { child: ChildProcess; output: () => string }): Promise<
   });
 }
 
-describe.each(APPS.map((a) => [a.name, a.portVar] as const))('app %s', (name, portVar) => {
+describe.each(SERVICE_APPS.map((a) => [a.name, a.portVar] as const))('app %s', (name, portVar) => {
   it('starts, reports ready, and stops gracefully on SIGTERM', async () => {
     const { mongoUrl, redisUrl } = testServices(`app_${name}`);
     const port = await freePort();
-    const app = startApp(name, { MONGO_URL: mongoUrl, REDIS_URL: redisUrl, [portVar]: String(port), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000', DEMO_SOURCES: 'false' });
+    const app = startApp(name, {
+      MONGO_URL: mongoUrl,
+      REDIS_URL: redisUrl,
+      [portVar]: String(port),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      DEMO_SOURCES: 'false',
+    });
     await listening(app);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { mongo: true, redis: true } });
-    const lines = app.output().split('\n').filter((l) => l.startsWith('{'));
+    const lines = app
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(JSON.parse(lines[0]!)).toMatchObject({ service: name, level: 30 });
     app.child.kill('SIGTERM');
     const [code] = await once(app.child, 'exit');

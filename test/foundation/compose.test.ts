@@ -2,12 +2,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { configKeys, loadConfig } from '@newsline/config';
-import { APPS } from '@newsline/embedded-stack/src/apps';
+import { SERVICE_APPS } from '@newsline/embedded-stack/src/apps';
 
 // docker-compose cannot run here (no Docker engine), so its consistency with the apps and the
 // config schema is checked statically.
 const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: { args?: Record<string, string> }; ports?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, unknown>; volumes?: string[]; command?: string[] }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: { args?: Record<string, string> };
+      ports?: string[];
+      environment?: Record<string, string>;
+      healthcheck?: { test: string[] };
+      depends_on?: Record<string, unknown>;
+      volumes?: string[];
+      command?: string[];
+    }
+  >;
 };
 
 describe('docker-compose.yml', () => {
@@ -23,7 +35,7 @@ describe('docker-compose.yml', () => {
     expect(s.redis?.healthcheck).toBeDefined();
   });
 
-  it.each(APPS.map((a) => [a.name, a]))('has a built, health-checked service for app %s', (name, app) => {
+  it.each(SERVICE_APPS.map((a) => [a.name, a]))('has a built, health-checked service for app %s', (name, app) => {
     const svc = s[name as string];
     expect(svc).toBeDefined();
     expect(svc!.build?.args?.APP).toBe(name);
@@ -36,7 +48,9 @@ describe('docker-compose.yml', () => {
     const port = cfg[app.portVar as keyof typeof cfg];
     expect(svc!.ports).toContain(`${port}:${port}`);
     expect(svc!.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${port}/readyz`);
-    expect(Object.keys(svc!.depends_on ?? {})).toEqual(expect.arrayContaining(name === 'gateway' ? ['articles', 'sources', 'compliance'] : ['mongo', 'redis']));
+    expect(Object.keys(svc!.depends_on ?? {})).toEqual(
+      expect.arrayContaining(name === 'gateway' ? ['articles', 'sources', 'compliance'] : ['mongo', 'redis']),
+    );
   });
 
   it('points the gateway at every subgraph service', () => {

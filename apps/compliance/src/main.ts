@@ -1,8 +1,5 @@
 import { bootApp } from '@newsline/lifecycle';
+import { setupCompliance } from './app';
 
-// The compliance subgraph: takedown requests and their audit log.
-void bootApp({
-  name: 'compliance',
-  port: (c) => c.COMPLIANCE_PORT,
-  setup: async () => ({}),
-});
+// The compliance subgraph: takedown requests (enforcement runs in the workers).
+void bootApp({ name: 'compliance', port: (c) => c.COMPLIANCE_PORT, setup: setupCompliance });

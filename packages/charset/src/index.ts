@@ -37,7 +37,10 @@ const ALIASES: Record<string, string> = {
 
 export function normalizeCharset(label: string | undefined | null): string | undefined {
   if (!label) return undefined;
-  const l = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  const l = label
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .toLowerCase();
   if (!l) return undefined;
   const name = ALIASES[l] ?? l;
   return iconv.encodingExists(name) ? name : undefined;
@@ -58,7 +61,8 @@ export function declaredCharset(bytes: Uint8Array, kind: 'xml' | 'html'): string
   }
   if (kind === 'html') {
     const m =
-      head.match(/<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)/i) ?? head.match(/<meta[^>]+content\s*=\s*["'][^"']*charset=([A-Za-z0-9._:-]+)/i);
+      head.match(/<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)/i) ??
+      head.match(/<meta[^>]+content\s*=\s*["'][^"']*charset=([A-Za-z0-9._:-]+)/i);
     if (m) return m[1];
   }
   return undefined;
@@ -93,7 +97,17 @@ function plausibility(text: string): number {
   let score = 0;
   for (const [word] of text.matchAll(/[\p{L}\p{M}]+/gu)) {
     if (!/[^a-z]/i.test(word)) continue;
-    const scripts = new Set([...word].map((ch) => (/\p{Script=Latin}/u.test(ch) ? 'latin' : /\p{Script=Cyrillic}/u.test(ch) ? 'cyrillic' : /\p{Script=Greek}/u.test(ch) ? 'greek' : 'other')));
+    const scripts = new Set(
+      [...word].map((ch) =>
+        /\p{Script=Latin}/u.test(ch)
+          ? 'latin'
+          : /\p{Script=Cyrillic}/u.test(ch)
+            ? 'cyrillic'
+            : /\p{Script=Greek}/u.test(ch)
+              ? 'greek'
+              : 'other',
+      ),
+    );
     const cased = /^\p{Lu}?[\p{Ll}\p{M}]+$/u.test(word) || /^[\p{Lu}\p{M}]+$/u.test(word) || !/[\p{Lu}\p{Ll}]/u.test(word);
     const nonAscii = [...word].filter((ch) => ch > '\x7f').length;
     const latinHeavy = scripts.has('latin') && word.length > 2 && nonAscii / word.length > 0.5;

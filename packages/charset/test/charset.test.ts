@@ -39,7 +39,8 @@ describe('decodeBytes', () => {
   });
 
   it('detects short undeclared Cyrillic feeds that statistics alone read as Latin-1', () => {
-    const xml = '<?xml version="1.0"?><rss version="2.0"><channel><title>Новости России</title><item><title>Правительство утвердило бюджет</title></item></channel></rss>';
+    const xml =
+      '<?xml version="1.0"?><rss version="2.0"><channel><title>Новости России</title><item><title>Правительство утвердило бюджет</title></item></channel></rss>';
     for (const cs of ['windows-1251', 'koi8-r']) {
       const d = decodeBytes(iconv.encode(xml, cs), { kind: 'xml' });
       expect(d.text).toBe(xml);

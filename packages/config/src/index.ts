@@ -31,7 +31,7 @@ export const configSchema = z.object({
   SOURCES_PORT: port(4002),
   COMPLIANCE_PORT: port(4003),
   WORKERS_PORT: port(4010),
-  DEMO_PUBLISHER_PORT: port(4080),
+  DEMO_PUBLISHER_PORT: z.coerce.number().int().min(0).max(65535).default(4080),
   SUBGRAPH_ARTICLES_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
   SUBGRAPH_SOURCES_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
   SUBGRAPH_COMPLIANCE_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
@@ -44,7 +44,52 @@ export const configSchema = z.object({
   FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   EXTRACT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   ENTRY_HORIZON_DAYS: z.coerce.number().int().min(1).default(14),
+  FEED_MIN_INTERVAL_SEC: z.coerce.number().int().min(1).default(300),
+  FEED_MAX_INTERVAL_SEC: z.coerce.number().int().min(60).default(86_400),
+  SCHEDULER_TICK_MS: z.coerce.number().int().min(50).default(5_000),
+  EXTRACT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  /** JSON file of sources to register at start (see apps/workers/README.md). */
+  SOURCES_FILE: z.string().optional(),
+  DEMO_PUBLISHER_URL: z.string().url().default('http://127.0.0.1:4080'),
+  DEMO_PUBLISHER_HOST: z.string().default('127.0.0.1'),
+  /** Base URL the demo publisher writes into its feeds when it sits behind a proxy. */
+  DEMO_PUBLISHER_PUBLIC_URL: z.string().url().optional(),
+  /** Publish a new demo entry every N ms (0: only the initial catalog). */
+  DEMO_PUBLISHER_PUBLISH_EVERY_MS: z.coerce.number().int().min(0).default(0),
   DEMO_SOURCES: bool(true),
+  // --- GraphQL API (gateway + subgraphs) ---
+  /** `key:role,key:role` with role reader|editor|admin; keys are sent as `x-api-key` or `Authorization: ApiKey <key>`. */
+  API_KEYS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .filter((s) => s.trim())
+          .every((p) => /^[^:\s]{8,}:(reader|editor|admin)$/.test(p.trim())),
+      'must be key:role pairs (key ≥ 8 chars, role reader|editor|admin)',
+    ),
+  /** HS256 secret for bearer JWTs carrying a `role` claim; empty disables JWT auth. */
+  JWT_SECRET: z.string().default(''),
+  /** HMAC secret the gateway signs forwarded identities with and subgraphs verify; set it in production. */
+  INTERNAL_AUTH_SECRET: z.string().min(16).default('newsline-dev-internal-auth-secret'),
+  /** Role of requests without credentials (`none`: queries need a key too; submitTakedown stays public). */
+  ANONYMOUS_ROLE: z.enum(['none', 'reader', 'editor', 'admin']).default('reader'),
+  /** Query planner: the Rust router planner (`router`) or the JS federation planner (`default`). */
+  GATEWAY_PLANNER: z.enum(['router', 'default']).default('router'),
+  GATEWAY_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  GATEWAY_MAX_COST: z.coerce.number().int().min(10).default(5000),
+  /** Requests per minute per API key (or per client IP when anonymous), counted in Redis. */
+  GATEWAY_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(600),
+  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
+  GATEWAY_CORS_ORIGINS: csv,
+  /** JSON file `{ "<id>": "<query>" }` of persisted operations. */
+  GATEWAY_PERSISTED_QUERIES_FILE: z.string().optional(),
+  /** Accept only persisted operations (ids from GATEWAY_PERSISTED_QUERIES_FILE). */
+  GATEWAY_PERSISTED_ONLY: bool(false),
+  /** Events buffered per live subscriber before a slow consumer is cut off. */
+  SUBSCRIPTION_BUFFER: z.coerce.number().int().min(1).max(10_000).default(256),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -25,7 +25,7 @@ export type TakedownJob = z.infer<typeof takedownJob>;
  * job id carries its due time so each scheduled poll is distinct but re-scheduling is not.
  */
 export const jobIds = {
-  fetch: (feedId: string, dueAt: number) => `fetch:${feedId}:${dueAt}`,
-  extract: (articleId: string) => `extract:${articleId}`,
-  takedown: (requestId: string) => `takedown:${requestId}`,
+  fetch: (feedId: string, dueAt: number | string) => `fetch-${feedId}-${dueAt}`,
+  extract: (articleId: string) => `extract-${articleId}`,
+  takedown: (requestId: string) => `takedown-${requestId}`,
 };

@@ -1,8 +1,32 @@
+import { createHash } from 'node:crypto';
+
 /** Query parameters that identify a campaign or a click, never the content. */
 const TRACKING = [
-  /^utm_/i, /^fbclid$/i, /^gclid$/i, /^dclid$/i, /^gclsrc$/i, /^msclkid$/i, /^mc_(cid|eid)$/i, /^yclid$/i, /^igshid$/i,
-  /^_ga$/i, /^_gl$/i, /^ref_?src$/i, /^cmpid$/i, /^ocid$/i, /^ito$/i, /^s_cid$/i, /^mkt_tok$/i, /^__twitter_impression$/i,
-  /^share$/i, /^smid$/i, /^at_(medium|campaign|custom\d)$/i, /^rss$/i, /^partner$/i, /^wt\.mc_id$/i, /^ns_(source|mchannel|campaign|linkname|fee)$/i,
+  /^utm_/i,
+  /^fbclid$/i,
+  /^gclid$/i,
+  /^dclid$/i,
+  /^gclsrc$/i,
+  /^msclkid$/i,
+  /^mc_(cid|eid)$/i,
+  /^yclid$/i,
+  /^igshid$/i,
+  /^_ga$/i,
+  /^_gl$/i,
+  /^ref_?src$/i,
+  /^cmpid$/i,
+  /^ocid$/i,
+  /^ito$/i,
+  /^s_cid$/i,
+  /^mkt_tok$/i,
+  /^__twitter_impression$/i,
+  /^share$/i,
+  /^smid$/i,
+  /^at_(medium|campaign|custom\d)$/i,
+  /^rss$/i,
+  /^partner$/i,
+  /^wt\.mc_id$/i,
+  /^ns_(source|mchannel|campaign|linkname|fee)$/i,
 ];
 
 function isTracking(name: string): boolean {
@@ -50,4 +74,18 @@ export function urlKey(input: string): string {
 /** The registrable-ish host used for domain-scope matching (no scheme, no www). */
 export function hostOf(input: string): string {
   return new URL(input).hostname.toLowerCase().replace(/^www\./, '');
+}
+
+/**
+ * The article id for a URL identity: 12 bytes of SHA-1 of the urlKey, as a 24-hex ObjectId.
+ * Deriving the id lets ingestion upsert by `_id`, the one key FerretDB looks up without a
+ * collection scan; the unique urlKey index stays the safety net.
+ */
+export function articleIdFor(key: string): string {
+  return createHash('sha1').update(`article:${key}`).digest('hex').slice(0, 24);
+}
+
+/** Id of the record that remembers which article a feed entry (feed + entry id) became. */
+export function entryRefIdFor(feedId: string, entryId: string): string {
+  return createHash('sha1').update(`entry:${feedId}:${entryId}`).digest('hex').slice(0, 24);
 }

@@ -35,8 +35,13 @@ describe('events', () => {
   it('round-trips a valid event and rejects a malformed one', () => {
     const e = {
       type: 'article.added' as const,
-      articleId: 'a1', url: 'https://x.example/a', sourceUrl: 'https://x.example/a', sourceId: 's1',
-      title: 'T', publishedAt: new Date(0).toISOString(), at: new Date(0).toISOString(),
+      articleId: 'a1',
+      url: 'https://x.example/a',
+      sourceUrl: 'https://x.example/a',
+      sourceId: 's1',
+      title: 'T',
+      publishedAt: new Date(0).toISOString(),
+      at: new Date(0).toISOString(),
     };
     expect(decodeEvent(encodeEvent(e))).toEqual(e);
     expect(decodeEvent('{"type":"article.added"}')).toBeUndefined();
@@ -49,5 +54,17 @@ describe('jobs', () => {
     expect(fetchFeedJob.safeParse({ feedId: 'nope' }).success).toBe(false);
     expect(fetchFeedJob.parse({ feedId: 'a'.repeat(24) }).reason).toBe('scheduled');
     expect(jobIds.extract('x')).toBe(jobIds.extract('x'));
+    for (const id of [jobIds.fetch('f', 1), jobIds.extract('a'), jobIds.takedown('t')]) expect(id).not.toContain(':');
+  });
+});
+
+describe('derived ids', () => {
+  it('gives every URL variant one 24-hex article id, and distinct pages distinct ids', async () => {
+    const { articleIdFor, entryRefIdFor } = await import('../src');
+    const a = articleIdFor(urlKey('https://www.example.com/x/?utm_source=a'));
+    expect(a).toMatch(/^[0-9a-f]{24}$/);
+    expect(articleIdFor(urlKey('http://example.com/x'))).toBe(a);
+    expect(articleIdFor(urlKey('http://example.com/y'))).not.toBe(a);
+    expect(entryRefIdFor('f1', 'g')).not.toBe(entryRefIdFor('f2', 'g'));
   });
 });

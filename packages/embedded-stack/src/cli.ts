@@ -71,7 +71,14 @@ async function main(argv: string[]): Promise<void> {
     // eslint-disable-next-line no-fallthrough
     case 'start-all': {
       const stack: Stack = await ensureStack();
-      const env = { ...process.env, MONGO_URL: stack.mongoUrl, REDIS_URL: stack.redisUrl };
+      // The demo publisher lives on loopback, which the SSRF guard refuses unless allow-listed.
+      const env = {
+        HTTP_ALLOW_HOSTS: '127.0.0.1',
+        DEMO_PUBLISHER_PUBLISH_EVERY_MS: '20000',
+        ...process.env,
+        MONGO_URL: stack.mongoUrl,
+        REDIS_URL: stack.redisUrl,
+      };
       const apps: RunningApp[] = [];
       const stopAll = async () => {
         await stopApps(apps);
@@ -86,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
         throw e;
       }
       process.stdout.write(
-        `\nNewsline is up:\n${apps.map((a) => `  ${a.name.padEnd(11)} ${a.url}  (/readyz green)`).join('\n')}\n  GraphQL     http://127.0.0.1:${process.env.GATEWAY_PORT ?? 4000}/graphql\nCtrl-C stops everything.\n`,
+        `\nNewsline is up:\n${apps.map((a) => `  ${a.name.padEnd(15)} ${a.url}  (${a.readyPath} answered)`).join('\n')}\n  GraphQL     http://127.0.0.1:${process.env.GATEWAY_PORT ?? 4000}/graphql\nCtrl-C stops everything.\n`,
       );
       for (const a of apps) {
         a.child.on('exit', (c, s) => {

@@ -37,7 +37,10 @@ export function ensureFerretdb(paths: StackPaths, log: (m: string) => void = () 
   }
   log(`building FerretDB ${FERRETDB_VERSION} with ${go} (once; about a minute)...`);
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
-  const info = JSON.parse(run(go, ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], { env })) as { Dir?: string; Error?: string };
+  const info = JSON.parse(run(go, ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], { env })) as {
+    Dir?: string;
+    Error?: string;
+  };
   if (!info.Dir) throw new StackError(`go mod download failed: ${info.Error ?? 'no module directory'}`);
   const src = join(paths.tools, 'src', `FerretDB@${FERRETDB_VERSION}`);
   rmSync(src, { recursive: true, force: true });

@@ -26,7 +26,22 @@ export function ensureRedis(log: (m: string) => void = () => {}): string {
 }
 
 export function redisArgs(dir: string, port: number): string[] {
-  return ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
 }
 
 export async function redisHealthy(url: string, timeoutMs = 2000): Promise<boolean> {

@@ -119,22 +119,40 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const mongoPort = Number(env.NEWSLINE_FERRETDB_PORT ?? 27117);
     const redisPort = Number(env.NEWSLINE_REDIS_PORT ?? 6479);
-    const mongoUrl = await provide('ferretdb', env.MONGO_URL, mongoPort, (u) => mongoHealthy(u), () => {
-      const bin = ensureFerretdb(paths, log);
-      const dataDir = join(paths.data, 'ferretdb');
-      checkDataDir(dataDir);
-      mkdirSync(dataDir, { recursive: true });
-      const stateDir = join(paths.data, 'ferretdb-state');
-      mkdirSync(stateDir, { recursive: true });
-      const args = ferretdbArgs(dataDir, stateDir, mongoPort);
-      return { child: startServer(bin, args, join(paths.logs, 'ferretdb.log'), !!opts.detached), url: `mongodb://127.0.0.1:${mongoPort}/${DEFAULT_DB}` };
-    });
-    const redisUrl = await provide('redis', env.REDIS_URL, redisPort, (u) => redisHealthy(u), () => {
-      const bin = ensureRedis(log);
-      const dir = join(paths.data, 'redis');
-      mkdirSync(dir, { recursive: true });
-      return { child: startServer(bin, redisArgs(dir, redisPort), join(paths.logs, 'redis.log'), !!opts.detached), url: `redis://127.0.0.1:${redisPort}` };
-    });
+    const mongoUrl = await provide(
+      'ferretdb',
+      env.MONGO_URL,
+      mongoPort,
+      (u) => mongoHealthy(u),
+      () => {
+        const bin = ensureFerretdb(paths, log);
+        const dataDir = join(paths.data, 'ferretdb');
+        checkDataDir(dataDir);
+        mkdirSync(dataDir, { recursive: true });
+        const stateDir = join(paths.data, 'ferretdb-state');
+        mkdirSync(stateDir, { recursive: true });
+        const args = ferretdbArgs(dataDir, stateDir, mongoPort);
+        return {
+          child: startServer(bin, args, join(paths.logs, 'ferretdb.log'), !!opts.detached),
+          url: `mongodb://127.0.0.1:${mongoPort}/${DEFAULT_DB}`,
+        };
+      },
+    );
+    const redisUrl = await provide(
+      'redis',
+      env.REDIS_URL,
+      redisPort,
+      (u) => redisHealthy(u),
+      () => {
+        const bin = ensureRedis(log);
+        const dir = join(paths.data, 'redis');
+        mkdirSync(dir, { recursive: true });
+        return {
+          child: startServer(bin, redisArgs(dir, redisPort), join(paths.logs, 'redis.log'), !!opts.detached),
+          url: `redis://127.0.0.1:${redisPort}`,
+        };
+      },
+    );
     return { mongoUrl, redisUrl, started: owned.map((o) => o.name), stop };
   } catch (e) {
     await stop();
@@ -143,7 +161,10 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
 }
 
 /** Stops the servers `services up` started. */
-export async function stopDetached(paths = stackPaths(), log: (m: string) => void = (m) => process.stderr.write(`[stack] ${m}\n`)): Promise<ServiceName[]> {
+export async function stopDetached(
+  paths = stackPaths(),
+  log: (m: string) => void = (m) => process.stderr.write(`[stack] ${m}\n`),
+): Promise<ServiceName[]> {
   const s = readState(paths);
   const stopped: ServiceName[] = [];
   for (const name of ['redis', 'ferretdb'] as ServiceName[]) {
@@ -160,4 +181,3 @@ export async function stopDetached(paths = stackPaths(), log: (m: string) => voi
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
-

@@ -45,10 +45,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function loadCorpus(dir: string, only?: string): Page[] {
-  const truth = JSON.parse(readFileSync(join(dir, 'ground-truth.json'), 'utf8')) as Record<
-    string,
-    { articleBody?: string; url?: string }
-  >;
+  const truth = JSON.parse(readFileSync(join(dir, 'ground-truth.json'), 'utf8')) as Record<string, { articleBody?: string; url?: string }>;
   const files = new Set(readdirSync(join(dir, 'html')));
   const pages: Page[] = [];
   for (const id of Object.keys(truth).sort()) {
@@ -147,8 +144,12 @@ export async function runExtractBench(argv: string[]): Promise<number> {
 
   const worst = [...scoresOurs].sort((x, y) => x.f1 - y.f1).slice(0, 10);
   log(`pages: ${pages.length}`);
-  log(`ours:     F1 ${a.f1.toFixed(4)}  P ${a.precision.toFixed(4)}  R ${a.recall.toFixed(4)}  per-page F1 median ${a.medianF1.toFixed(4)} p10 ${a.p10F1.toFixed(4)} min ${a.minF1.toFixed(4)}  ${pps.toFixed(1)} pages/s`);
-  log(`baseline: F1 ${b.f1.toFixed(4)}  P ${b.precision.toFixed(4)}  R ${b.recall.toFixed(4)}  per-page F1 median ${b.medianF1.toFixed(4)} p10 ${b.p10F1.toFixed(4)} min ${b.minF1.toFixed(4)}  ${bpps.toFixed(1)} pages/s  (@mozilla/readability 0.6 over linkedom)`);
+  log(
+    `ours:     F1 ${a.f1.toFixed(4)}  P ${a.precision.toFixed(4)}  R ${a.recall.toFixed(4)}  per-page F1 median ${a.medianF1.toFixed(4)} p10 ${a.p10F1.toFixed(4)} min ${a.minF1.toFixed(4)}  ${pps.toFixed(1)} pages/s`,
+  );
+  log(
+    `baseline: F1 ${b.f1.toFixed(4)}  P ${b.precision.toFixed(4)}  R ${b.recall.toFixed(4)}  per-page F1 median ${b.medianF1.toFixed(4)} p10 ${b.p10F1.toFixed(4)} min ${b.minF1.toFixed(4)}  ${bpps.toFixed(1)} pages/s  (@mozilla/readability 0.6 over linkedom)`,
+  );
   log(`speed-up: ${(pps / bpps).toFixed(2)}x`);
   log('worst pages (ours):');
   for (const w of worst) log(`  ${w.id}  F1 ${w.f1.toFixed(4)}  P ${w.precision.toFixed(4)}  R ${w.recall.toFixed(4)}`);

@@ -6,8 +6,41 @@
 import type { TNode } from './tree';
 
 const INLINE_TAGS = new Set([
-  'a', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'small', 'mark', 'sub', 'sup', 'font', 'abbr', 'cite', 'code', 'q', 'time',
-  'label', 'tt', 'kbd', 'var', 'del', 'ins', 'bdi', 'bdo', 'wbr', 'img', 'nobr', 'big', 'dfn', 'data', 'strike', 'samp', 'br',
+  'a',
+  'span',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  's',
+  'small',
+  'mark',
+  'sub',
+  'sup',
+  'font',
+  'abbr',
+  'cite',
+  'code',
+  'q',
+  'time',
+  'label',
+  'tt',
+  'kbd',
+  'var',
+  'del',
+  'ins',
+  'bdi',
+  'bdo',
+  'wbr',
+  'img',
+  'nobr',
+  'big',
+  'dfn',
+  'data',
+  'strike',
+  'samp',
+  'br',
 ]);
 
 export const isInline = (tag: string): boolean => INLINE_TAGS.has(tag);
@@ -17,21 +50,131 @@ const BOILER_TAGS = new Set(['nav', 'aside', 'footer', 'header', 'menu', 'form',
 
 // Whole class/id/role tokens that mark chrome. Matched per token so "ad" does not hit "header".
 const BOILER_TOKENS = new Set([
-  'ad', 'ads', 'adv', 'advert', 'advertisement', 'advertising', 'adslot', 'dfp', 'banner', 'popup', 'modal', 'overlay', 'widget',
-  'nav', 'navbar', 'navigation', 'menu', 'footer', 'masthead', 'breadcrumb', 'breadcrumbs', 'toolbar', 'tools', 'utility',
-  'tags', 'tag', 'tagged', 'keywords', 'topics', 'byline', 'author', 'authors', 'bio', 'avatar', 'pager', 'pagination', 'login',
-  'skip', 'rating', 'follow', 'rss', 'disclaimer', 'copyright', 'meta', 'credit', 'credits', 'timestamp', 'dateline', 'date',
-  'more', 'also', 'next', 'prev', 'previous', 'complementary', 'contentinfo', 'alert', 'notice', 'teaser', 'teasers', 'promo',
-  'print', 'email', 'comments', 'comment', 'reply', 'replies', 'respond', 'related', 'share', 'sharing', 'shares', 'social',
-  'sidebar', 'subscribe', 'subscription', 'newsletter', 'signup', 'cookie', 'cookies', 'consent', 'gdpr', 'sponsored', 'sponsor',
-  'recommended', 'recommendations', 'trending', 'popular', 'outbrain', 'taboola', 'zergnet', 'community', 'hidden', 'hide',
-  'sr', 'screen', 'visually', 'offscreen', 'noprint', 'caption', 'slideshow', 'carousel', 'gallery', 'video', 'player', 'embed',
-  'toc', 'jump', 'links', 'share-bar', 'bottom', 'foot', 'header', 'head', 'top', 'category', 'categories', 'sections',
+  'ad',
+  'ads',
+  'adv',
+  'advert',
+  'advertisement',
+  'advertising',
+  'adslot',
+  'dfp',
+  'banner',
+  'popup',
+  'modal',
+  'overlay',
+  'widget',
+  'nav',
+  'navbar',
+  'navigation',
+  'menu',
+  'footer',
+  'masthead',
+  'breadcrumb',
+  'breadcrumbs',
+  'toolbar',
+  'tools',
+  'utility',
+  'tags',
+  'tag',
+  'tagged',
+  'keywords',
+  'topics',
+  'byline',
+  'author',
+  'authors',
+  'bio',
+  'avatar',
+  'pager',
+  'pagination',
+  'login',
+  'skip',
+  'rating',
+  'follow',
+  'rss',
+  'disclaimer',
+  'copyright',
+  'meta',
+  'credit',
+  'credits',
+  'timestamp',
+  'dateline',
+  'date',
+  'more',
+  'also',
+  'next',
+  'prev',
+  'previous',
+  'complementary',
+  'contentinfo',
+  'alert',
+  'notice',
+  'teaser',
+  'teasers',
+  'promo',
+  'print',
+  'email',
+  'comments',
+  'comment',
+  'reply',
+  'replies',
+  'respond',
+  'related',
+  'share',
+  'sharing',
+  'shares',
+  'social',
+  'sidebar',
+  'subscribe',
+  'subscription',
+  'newsletter',
+  'signup',
+  'cookie',
+  'cookies',
+  'consent',
+  'gdpr',
+  'sponsored',
+  'sponsor',
+  'recommended',
+  'recommendations',
+  'trending',
+  'popular',
+  'outbrain',
+  'taboola',
+  'zergnet',
+  'community',
+  'hidden',
+  'hide',
+  'sr',
+  'screen',
+  'visually',
+  'offscreen',
+  'noprint',
+  'caption',
+  'slideshow',
+  'carousel',
+  'gallery',
+  'video',
+  'player',
+  'embed',
+  'toc',
+  'jump',
+  'links',
+  'share-bar',
+  'bottom',
+  'foot',
+  'header',
+  'head',
+  'top',
+  'category',
+  'categories',
+  'sections',
 ]);
 // Concatenated/camelCase forms ("sharebar", "relatedArticles", "newsletterSignup").
-const BOILER_SUBSTR = /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|paywall|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share/;
+const BOILER_SUBSTR =
+  /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|paywall|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share/;
 // Tokens that mark the article body itself; they veto the boilerplate match on the same node.
-const CONTENT_HINT = /(?:^|[^a-z])(?:article-?body|articlebody|story-?body|entry-?content|post-?(?:body|content|entry)|article-?content|article-?text|story-?content|main-?content|body-?text|itemprop-articlebody|content-?body|rich-?text|text-?body)(?:[^a-z]|$)/;
+const CONTENT_HINT =
+  /(?:^|[^a-z])(?:article-?body|articlebody|story-?body|entry-?content|post-?(?:body|content|entry)|article-?content|article-?text|story-?content|main-?content|body-?text|itemprop-articlebody|content-?body|rich-?text|text-?body)(?:[^a-z]|$)/;
 
 const tokenCache = new Map<string, boolean>();
 
@@ -55,6 +198,20 @@ export function boilerClass(cls: string): boolean {
 }
 
 export const contentHint = (cls: string): boolean => CONTENT_HINT.test(cls);
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+
+/**
+ * Weight of a text run: its collapsed length, each CJK character counted three times, since
+ * one carries about as much text as three alphabetic letters and the thresholds below (what
+ * makes a paragraph) would otherwise drop most Chinese, Japanese and Korean prose.
+ */
+export function textWeight(s: string): number {
+  const len = s.replace(/\s+/g, ' ').trim().length;
+  if (len === 0) return 0;
+  const cjk = s.match(CJK);
+  return cjk ? len + 2 * cjk.length : len;
+}
 
 /** Minimum length of a paragraph that counts as article prose when choosing the root. */
 const GOOD_MIN = 80;
@@ -84,7 +241,7 @@ export function computeStats(order: TNode[]): void {
     let lead = 0;
     for (const k of n.kids) {
       if (typeof k === 'string') {
-        const l = k.replace(/\s+/g, ' ').trim().length;
+        const l = textWeight(k);
         if (l > 0 && lead === 0) lead = -1;
         len += l;
         own += l;

@@ -9,9 +9,7 @@ import { render } from './render';
 import { buildTree, textOf, type DomNode } from './tree';
 import { detectLanguage, normalizeLang } from './language';
 import { simhash, textHash, wordCount } from './hash';
-import {
-  absoluteUrl, first, ldArticle, MODIFIED_KEYS, parseDate, parseJsonLdBlocks, PUBLISHED_KEYS, type LdArticle,
-} from './metadata';
+import { absoluteUrl, first, ldArticle, MODIFIED_KEYS, parseDate, parseJsonLdBlocks, PUBLISHED_KEYS, type LdArticle } from './metadata';
 
 export { simhash, simhashDistance, textHash, wordCount, fnv1a64 } from './hash';
 export { parseDate } from './metadata';
@@ -40,9 +38,7 @@ export interface ExtractedArticle {
 
 export type ExtractErrorCode = 'too-large' | 'no-content' | 'parse-failed';
 
-export type ExtractResult =
-  | { ok: true; article: ExtractedArticle }
-  | { ok: false; error: { code: ExtractErrorCode; message: string } };
+export type ExtractResult = { ok: true; article: ExtractedArticle } | { ok: false; error: { code: ExtractErrorCode; message: string } };
 
 export interface ExtractOptions {
   /** The HTTP Content-Language header, if any. */
@@ -57,7 +53,8 @@ const fail = (code: ExtractErrorCode, message: string): ExtractResult => ({ ok: 
 
 const JSON_LD = /<script\b[^>]*?type\s*=\s*["']?application\/ld\+json["']?[^>]*>([\s\S]*?)<\/script\s*>/gi;
 // Removed before parsing: they are never content, and stylesheets/scripts are where parsers choke.
-const STRIP = /<script\b[\s\S]*?<\/script\s*>|<style\b[\s\S]*?<\/style\s*>|<!--[\s\S]*?-->|<svg\b[\s\S]*?<\/svg\s*>|<noscript\b[\s\S]*?<\/noscript\s*>|<template\b[\s\S]*?<\/template\s*>/gi;
+const STRIP =
+  /<script\b[\s\S]*?<\/script\s*>|<style\b[\s\S]*?<\/style\s*>|<!--[\s\S]*?-->|<svg\b[\s\S]*?<\/svg\s*>|<noscript\b[\s\S]*?<\/noscript\s*>|<template\b[\s\S]*?<\/template\s*>/gi;
 
 export function extractArticle(html: string, url: string, opts: ExtractOptions = {}): ExtractResult {
   try {
@@ -104,26 +101,36 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
   const fromLd = ldBodyFallback(ld, text);
   if (fromLd) {
     text = fromLd;
-    bodyHtml = fromLd.split('\n\n').map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`).join('');
+    bodyHtml = fromLd
+      .split('\n\n')
+      .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`)
+      .join('');
   }
   if (wordCount(text) === 0) return fail('no-content', 'no article text found');
 
   const canonicalUrl = canonical(tree, ld, baseUrl, docEl);
-  const authors = dedupe([
-    ...(ld?.authors ?? []),
-    ...metaAuthors(meta),
-  ]).slice(0, 10);
+  const authors = dedupe([...(ld?.authors ?? []), ...metaAuthors(meta)]).slice(0, 10);
   const publishedAt = parseDate(ld?.datePublished) ?? parseDate(first(meta, PUBLISHED_KEYS)) ?? firstDate(tree.times);
   const modifiedAt = parseDate(ld?.dateModified) ?? parseDate(first(meta, MODIFIED_KEYS));
-  const image = absoluteUrl(first(meta, ['og:image', 'og:image:url', 'og:image:secure_url', 'twitter:image', 'twitter:image:src', 'thumbnailurl']) ?? ld?.image, baseUrl)
-    ?? absoluteUrl(/<img\b[^>]*\bsrc="([^"]+)"/i.exec(bodyHtml)?.[1]?.replace(/&amp;/g, '&'), baseUrl);
-  const keywords = dedupe([
-    ...(ld?.keywords ?? []),
-    ...(meta.get('article:tag') ?? []),
-    ...(first(meta, ['news_keywords', 'keywords', 'parsely-tags', 'sailthru.tags']) ?? '').split(/[,;]/),
-  ].map((k) => k.trim()).filter((k) => k && k.length < 80)).slice(0, 30);
-  const declared = normalizeLang(tree.htmlLang) ?? normalizeLang(opts.contentLanguage)
-    ?? normalizeLang(first(meta, ['content-language', 'dc.language', 'language', 'og:locale'])) ?? normalizeLang(ld?.inLanguage);
+  const image =
+    absoluteUrl(
+      first(meta, ['og:image', 'og:image:url', 'og:image:secure_url', 'twitter:image', 'twitter:image:src', 'thumbnailurl']) ?? ld?.image,
+      baseUrl,
+    ) ?? absoluteUrl(/<img\b[^>]*\bsrc="([^"]+)"/i.exec(bodyHtml)?.[1]?.replace(/&amp;/g, '&'), baseUrl);
+  const keywords = dedupe(
+    [
+      ...(ld?.keywords ?? []),
+      ...(meta.get('article:tag') ?? []),
+      ...(first(meta, ['news_keywords', 'keywords', 'parsely-tags', 'sailthru.tags']) ?? '').split(/[,;]/),
+    ]
+      .map((k) => k.trim())
+      .filter((k) => k && k.length < 80),
+  ).slice(0, 30);
+  const declared =
+    normalizeLang(tree.htmlLang) ??
+    normalizeLang(opts.contentLanguage) ??
+    normalizeLang(first(meta, ['content-language', 'dc.language', 'language', 'og:locale'])) ??
+    normalizeLang(ld?.inLanguage);
   const detected = detectLanguage(text);
   const language = pickLanguage(declared, detected);
   const paywalled = ld?.isAccessibleForFree === false || /^false$/i.test(first(meta, ['isaccessibleforfree']) ?? '');
@@ -166,7 +173,11 @@ function ldBodyFallback(ld: LdArticle | undefined, text: string): string | undef
   const norm = (s: string): string => (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
   const probe = norm(body).split(' ').slice(0, 12).join(' ');
   if (ours > 20 && !norm(text).includes(probe)) return undefined;
-  return body.replace(/\r\n?/g, '\n').replace(/\n\s*\n+/g, '\n\n').replace(/[ \t]+/g, ' ').trim();
+  return body
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n\s*\n+/g, '\n\n')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
 
 function cleanTitle(raw: string, siteName: string | undefined): string {
@@ -225,7 +236,10 @@ function canonical(tree: ReturnType<typeof buildTree>, ld: LdArticle | undefined
     // An AMP page without rel=canonical: drop the AMP markers from its own URL.
     try {
       const u = new URL(baseUrl);
-      u.pathname = u.pathname.replace(/\/amp\/?$/i, '/').replace(/\/amp\//i, '/').replace(/\.amp(\.html?)?$/i, '$1');
+      u.pathname = u.pathname
+        .replace(/\/amp\/?$/i, '/')
+        .replace(/\/amp\//i, '/')
+        .replace(/\.amp(\.html?)?$/i, '$1');
       u.searchParams.delete('amp');
       u.searchParams.delete('outputType');
       return u.href;
@@ -243,3 +257,4 @@ function pickLanguage(declared: string | undefined, detected: string | undefined
   if (detected && nonLatin.has(detected) && declared.split('-')[0] !== detected) return detected;
   return declared;
 }
+export { publisherSignals, type PublisherSignals } from './signals';

@@ -30,13 +30,17 @@ export interface LdArticle {
   isAccessibleForFree?: boolean;
 }
 
-const ARTICLE_TYPES = /^(?:\w*article|blogposting|reportage|review|report|analysisnewsarticle|opinionnewsarticle|liveblogposting|posting|webpage|creativework)$/i;
+const ARTICLE_TYPES =
+  /^(?:\w*article|blogposting|reportage|review|report|analysisnewsarticle|opinionnewsarticle|liveblogposting|posting|webpage|creativework)$/i;
 const ARTICLE_STRONG = /article|posting|reportage|review|report/i;
 
 export function parseJsonLdBlocks(sources: string[]): unknown[] {
   const out: unknown[] = [];
   for (const src of sources) {
-    const text = src.trim().replace(/^<!--|-->$/g, '').replace(/^\s*\/\/<!\[CDATA\[|\/\/\]\]>\s*$/g, '');
+    const text = src
+      .trim()
+      .replace(/^<!--|-->$/g, '')
+      .replace(/^\s*\/\/<!\[CDATA\[|\/\/\]\]>\s*$/g, '');
     if (!text) continue;
     try {
       out.push(JSON.parse(text));
@@ -109,7 +113,9 @@ export function ldArticle(blocks: unknown[]): LdArticle | undefined {
   const image = a.image ?? a.thumbnailUrl;
   const kw = a.keywords;
   const free = a.isAccessibleForFree ?? (isObj(a.hasPart) ? a.hasPart.isAccessibleForFree : undefined);
-  const publisher = isObj(a.publisher) ? (str(a.publisher.name) ?? str(typeof a.publisher['@id'] === 'string' ? byId.get(a.publisher['@id'])?.name : undefined)) : str(a.publisher);
+  const publisher = isObj(a.publisher)
+    ? (str(a.publisher.name) ?? str(typeof a.publisher['@id'] === 'string' ? byId.get(a.publisher['@id'])?.name : undefined))
+    : str(a.publisher);
   return {
     headline: str(a.headline) ?? str(a.name),
     authors: names(a.author ?? a.creator, byId),
@@ -152,7 +158,8 @@ export function parseDate(value: string | undefined): Date | undefined {
     const [, y, mo, d, h = '00', mi = '00', se = '00', z = 'Z'] = compact;
     s = `${y}-${mo}-${d}T${h}:${mi}:${se}${z}`;
   }
-  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i.exec(s);
+  const iso =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i.exec(s);
   if (iso) {
     const [, y, mo, d, h = '0', mi = '0', se = '0', zone] = iso;
     let z = !zone || /^(z|utc|gmt)$/i.test(zone) ? 'Z' : zone;
@@ -190,12 +197,38 @@ export function absoluteUrl(value: string | undefined, base: string): string | u
 }
 
 export const PUBLISHED_KEYS = [
-  'article:published_time', 'og:article:published_time', 'article.published', 'parsely-pub-date', 'sailthru.date',
-  'datepublished', 'dc.date.issued', 'dcterms.created', 'dc.date', 'dcterms.date', 'date', 'pubdate', 'publishdate',
-  'publish-date', 'publication_date', 'citation_publication_date', 'citation_date', 'article_date_original', 'originalpublicationdate',
-  'cxenseparse:recs:publishtime', 'dc.date.created', 'og:published_time',
+  'article:published_time',
+  'og:article:published_time',
+  'article.published',
+  'parsely-pub-date',
+  'sailthru.date',
+  'datepublished',
+  'dc.date.issued',
+  'dcterms.created',
+  'dc.date',
+  'dcterms.date',
+  'date',
+  'pubdate',
+  'publishdate',
+  'publish-date',
+  'publication_date',
+  'citation_publication_date',
+  'citation_date',
+  'article_date_original',
+  'originalpublicationdate',
+  'cxenseparse:recs:publishtime',
+  'dc.date.created',
+  'og:published_time',
 ];
 export const MODIFIED_KEYS = [
-  'article:modified_time', 'og:updated_time', 'og:article:modified_time', 'datemodified', 'dcterms.modified', 'dc.date.modified',
-  'last-modified', 'lastmod', 'article.updated', 'parsely-updated',
+  'article:modified_time',
+  'og:updated_time',
+  'og:article:modified_time',
+  'datemodified',
+  'dcterms.modified',
+  'dc.date.modified',
+  'last-modified',
+  'lastmod',
+  'article.updated',
+  'parsely-updated',
 ];

@@ -5,11 +5,45 @@
 import { isBoiler, isInline } from './content';
 import { nodeText, type TNode } from './tree';
 
-const TEXT_CONTAINERS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dt', 'dd', 'td', 'th', 'figcaption', 'caption', 'pre', 'blockquote']);
-const KEEP_BLOCK = new Set([
-  ...TEXT_CONTAINERS, 'ul', 'ol', 'dl', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'figure', 'hr',
+const TEXT_CONTAINERS = new Set([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'li',
+  'dt',
+  'dd',
+  'td',
+  'th',
+  'figcaption',
+  'caption',
+  'pre',
+  'blockquote',
 ]);
-const KEEP_INLINE = new Set(['a', 'em', 'strong', 'b', 'i', 'u', 's', 'sub', 'sup', 'small', 'mark', 'q', 'cite', 'abbr', 'time', 'code', 'br', 'img']);
+const KEEP_BLOCK = new Set([...TEXT_CONTAINERS, 'ul', 'ol', 'dl', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'figure', 'hr']);
+const KEEP_INLINE = new Set([
+  'a',
+  'em',
+  'strong',
+  'b',
+  'i',
+  'u',
+  's',
+  'sub',
+  'sup',
+  'small',
+  'mark',
+  'q',
+  'cite',
+  'abbr',
+  'time',
+  'code',
+  'br',
+  'img',
+]);
 
 /**
  * Short blocks that are chrome in any language: calls to share/subscribe/comment, ad labels,
@@ -60,7 +94,10 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
   const titleKey = opts.title ? key(opts.title) : '';
 
   const flush = (wrap: boolean): void => {
-    const t = runText.replace(/[ \t\f\r\u00a0]+/g, ' ').replace(/ *\n */g, '\n').trim();
+    const t = runText
+      .replace(/[ \t\f\r\u00a0]+/g, ' ')
+      .replace(/ *\n */g, '\n')
+      .trim();
     if (t) paragraphs.push(t);
     // Image-only runs have no text but still belong in the HTML.
     if (t || runHtml.includes('<img')) html += wrap ? `<p>${runHtml.trim()}</p>` : runHtml.trim();
@@ -189,5 +226,8 @@ function img(n: TNode): string {
 }
 
 function key(s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }

@@ -25,9 +25,15 @@ describe('metadata', () => {
         { '@type': 'WebSite', '@id': '#site', name: 'Harbour Times' },
         { '@type': 'Person', '@id': '#p2', name: 'Bo Berg' },
         {
-          '@type': ['NewsArticle'], headline: 'LD headline', datePublished: '2024-03-05T10:20:00+01:00', dateModified: '2024-03-06',
-          author: [{ '@type': 'Person', name: 'Ann Lee' }, { '@id': '#p2' }], articleSection: 'Politics', keywords: ['budget', 'council'],
-          image: { '@type': 'ImageObject', url: '/img/lead.jpg' }, isAccessibleForFree: false,
+          '@type': ['NewsArticle'],
+          headline: 'LD headline',
+          datePublished: '2024-03-05T10:20:00+01:00',
+          dateModified: '2024-03-06',
+          author: [{ '@type': 'Person', name: 'Ann Lee' }, { '@id': '#p2' }],
+          articleSection: 'Politics',
+          keywords: ['budget', 'council'],
+          image: { '@type': 'ImageObject', url: '/img/lead.jpg' },
+          isAccessibleForFree: false,
         },
       ],
     };
@@ -62,9 +68,14 @@ describe('metadata', () => {
   });
 
   it('uses parsely/dc meta and <time datetime> when nothing better exists', () => {
-    expect(ok(page({ head: '<meta name="parsely-pub-date" content="2022-07-04T12:00:00Z"><meta name="parsely-author" content="Di Fox">' })).publishedAt?.toISOString())
-      .toBe('2022-07-04T12:00:00.000Z');
-    expect(ok(page({ head: '<meta name="DC.date.issued" content="2021-01-02">' })).publishedAt?.toISOString()).toBe('2021-01-02T00:00:00.000Z');
+    expect(
+      ok(
+        page({ head: '<meta name="parsely-pub-date" content="2022-07-04T12:00:00Z"><meta name="parsely-author" content="Di Fox">' }),
+      ).publishedAt?.toISOString(),
+    ).toBe('2022-07-04T12:00:00.000Z');
+    expect(ok(page({ head: '<meta name="DC.date.issued" content="2021-01-02">' })).publishedAt?.toISOString()).toBe(
+      '2021-01-02T00:00:00.000Z',
+    );
     const body = `<article><time datetime="2020-05-06T07:08:09Z">May 6</time><div>${[1, 2, 3, 4].map((n) => para(n)).join('')}</div></article>`;
     expect(ok(page({ body })).publishedAt?.toISOString()).toBe('2020-05-06T07:08:09.000Z');
   });
@@ -82,18 +93,23 @@ describe('metadata', () => {
 
 describe('canonical URL', () => {
   it('prefers rel=canonical, resolved to absolute', () => {
-    expect(ok(page({ head: '<link rel="canonical" href="/story/42">' }), 'https://news.example.com/story/42?utm=x').canonicalUrl)
-      .toBe('https://news.example.com/story/42');
+    expect(ok(page({ head: '<link rel="canonical" href="/story/42">' }), 'https://news.example.com/story/42?utm=x').canonicalUrl).toBe(
+      'https://news.example.com/story/42',
+    );
   });
   it('an AMP page points to its canonical', () => {
     const html = page({ htmlAttrs: 'amp lang="en"', head: '<link rel="canonical" href="https://news.example.com/story/42">' });
     expect(ok(html, 'https://news.example.com/amp/story/42').canonicalUrl).toBe('https://news.example.com/story/42');
   });
   it('an AMP page without canonical drops its AMP markers', () => {
-    expect(ok(page({ htmlAttrs: 'amp' }), 'https://news.example.com/story/42/amp/').canonicalUrl).toBe('https://news.example.com/story/42/');
+    expect(ok(page({ htmlAttrs: 'amp' }), 'https://news.example.com/story/42/amp/').canonicalUrl).toBe(
+      'https://news.example.com/story/42/',
+    );
   });
   it('falls back to og:url, then the page URL', () => {
-    expect(ok(page({ head: '<meta property="og:url" content="https://news.example.com/og">' })).canonicalUrl).toBe('https://news.example.com/og');
+    expect(ok(page({ head: '<meta property="og:url" content="https://news.example.com/og">' })).canonicalUrl).toBe(
+      'https://news.example.com/og',
+    );
     expect(ok(page(), 'https://news.example.com/a/1').canonicalUrl).toBe('https://news.example.com/a/1');
   });
 });
@@ -143,8 +159,11 @@ describe('boilerplate removal', () => {
   });
 
   it('picks the article over a longer list of teasers', () => {
-    const teasers = Array.from({ length: 10 }, (_, i) =>
-      `<li><a href="/t${i}">Teaser headline number ${i} about something else entirely</a><span>A summary sentence of the other story that is long enough to look like a paragraph of prose to a naive scorer.</span></li>`).join('');
+    const teasers = Array.from(
+      { length: 10 },
+      (_, i) =>
+        `<li><a href="/t${i}">Teaser headline number ${i} about something else entirely</a><span>A summary sentence of the other story that is long enough to look like a paragraph of prose to a naive scorer.</span></li>`,
+    ).join('');
     const body = `<div class="main"><div class="story">${[1, 2, 3, 4].map((n) => para(n)).join('')}</div><div class="box"><ul>${teasers}</ul></div></div>`;
     const a = ok(page({ body }));
     expect(a.text).toContain('Paragraph 4 explains');
@@ -158,8 +177,13 @@ describe('boilerplate removal', () => {
   });
 
   it('keeps a data table inside the article even when its row classes look like chrome', () => {
-    const rows = [['1', 'Ann Lee', '5040'], ['2', 'Bo Berg', '5035'], ['3', 'Cy Dahl', '4980']]
-      .map(([pos, name, pts], i) => `<tr class="player-${i} date-row"><td class="meta">${pos}</td><td>${name}</td><td>${pts}</td></tr>`).join('');
+    const rows = [
+      ['1', 'Ann Lee', '5040'],
+      ['2', 'Bo Berg', '5035'],
+      ['3', 'Cy Dahl', '4980'],
+    ]
+      .map(([pos, name, pts], i) => `<tr class="player-${i} date-row"><td class="meta">${pos}</td><td>${name}</td><td>${pts}</td></tr>`)
+      .join('');
     const body = `<article><div class="entry-content">${para(1)}${para(2)}
       <table><thead><tr><th>Pos</th><th>Name</th><th>Points</th></tr></thead><tbody class="tags">${rows}</tbody></table>${para(3)}</div></article>`;
     const a = ok(page({ body }));

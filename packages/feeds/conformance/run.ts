@@ -31,13 +31,26 @@ interface DateCase {
   expected: number[] | null;
 }
 
-const FIELDS = ['feed.title', 'entry.title', 'entry.link', 'entry.id', 'entry.author', 'entry.published', 'entry.updated', 'entry.summary', 'entry.content'] as const;
+const FIELDS = [
+  'feed.title',
+  'entry.title',
+  'entry.link',
+  'entry.id',
+  'entry.author',
+  'entry.published',
+  'entry.updated',
+  'entry.summary',
+  'entry.content',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 /** The README's lenient text comparison: entities decoded, tags dropped, white space collapsed. */
 export function lenient(s: unknown): string {
   if (typeof s !== 'string') return s === undefined || s === null ? '' : String(s);
-  return decodeHTML(s.replace(/<[^>]*>/g, '')).replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  return decodeHTML(s.replace(/<[^>]*>/g, ''))
+    .replace(/<[^>]*>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Which core field an assertion measures, and where in our model its value lives. */
@@ -115,7 +128,8 @@ function check(a: Assertion, c: NonNullable<ReturnType<typeof classify>>, ours: 
       return want === undefined ? !isPresent : ours === want;
     }
     // Summary and content are measured as present (README); their text is sanitized HTML.
-    if (c.field === 'entry.summary' || c.field === 'entry.content') return lenient(expected) === '' ? !isPresent || lenient(ours) === '' : isPresent;
+    if (c.field === 'entry.summary' || c.field === 'entry.content')
+      return lenient(expected) === '' ? !isPresent || lenient(ours) === '' : isPresent;
     let want = lenient(expected);
     if (c.field === 'entry.author') want = authorName(want);
     if (c.field === 'entry.link') want = normalUrl(want);
@@ -144,7 +158,7 @@ function optsFor(c: Case): { url: string; contentType?: string; contentLocation?
   for (const [k, v] of Object.entries(c.http?.headers ?? {})) headers[k.toLowerCase()] = v;
   return {
     url: c.http?.url ?? `http://conformance.invalid/${c.file}`,
-    ...(c.http?.content_type ?? headers['content-type'] ? { contentType: c.http?.content_type ?? headers['content-type'] } : {}),
+    ...((c.http?.content_type ?? headers['content-type']) ? { contentType: c.http?.content_type ?? headers['content-type'] } : {}),
     ...(headers['content-location'] ? { contentLocation: headers['content-location'] } : {}),
   };
 }
@@ -168,12 +182,26 @@ const DANGER = [
 function violations(feed: ParsedFeed): string[] {
   const out: string[] = [];
   const htmlFields: [string, string | undefined][] = [];
-  const urlFields: [string, string | undefined][] = [['feed.link', feed.link], ['feed.image', feed.image]];
-  const textFields: [string, string | undefined][] = [['feed.title', feed.title], ['feed.description', feed.description]];
+  const urlFields: [string, string | undefined][] = [
+    ['feed.link', feed.link],
+    ['feed.image', feed.image],
+  ];
+  const textFields: [string, string | undefined][] = [
+    ['feed.title', feed.title],
+    ['feed.description', feed.description],
+  ];
   feed.entries.forEach((e, i) => {
     htmlFields.push([`entries[${i}].summary`, e.summary], [`entries[${i}].content`, e.content]);
-    urlFields.push([`entries[${i}].link`, e.link], [`entries[${i}].image`, e.image], ...e.enclosures.map((x): [string, string] => [`entries[${i}].enclosure`, x.url]));
-    textFields.push([`entries[${i}].title`, e.title], ...e.authors.map((a): [string, string] => [`entries[${i}].author`, a]), ...e.categories.map((a): [string, string] => [`entries[${i}].category`, a]));
+    urlFields.push(
+      [`entries[${i}].link`, e.link],
+      [`entries[${i}].image`, e.image],
+      ...e.enclosures.map((x): [string, string] => [`entries[${i}].enclosure`, x.url]),
+    );
+    textFields.push(
+      [`entries[${i}].title`, e.title],
+      ...e.authors.map((a): [string, string] => [`entries[${i}].author`, a]),
+      ...e.categories.map((a): [string, string] => [`entries[${i}].category`, a]),
+    );
   });
   for (const [name, v] of [...htmlFields, ...textFields]) if (v && DANGER.some((re) => re.test(v))) out.push(`${name}: ${v.slice(0, 120)}`);
   for (const [name, v] of urlFields) if (v && !/^https?:\/\//i.test(v)) out.push(`${name}: ${v.slice(0, 120)}`);
@@ -258,7 +286,10 @@ export async function runFeedConformance(argv: string[]): Promise<number> {
         byField[cls.field].total++;
         if (ok) byField[cls.field].passed++;
       }
-      if (!ok) failures.push(`${c.http ? '[http] ' : ''}${c.file} ${cls.field}: expected ${JSON.stringify(a.expected_iso ?? a.expected)?.slice(0, 100)} got ${JSON.stringify(ours)?.slice(0, 100)}${r.ok ? '' : ` (${r.error.code}: ${r.error.message})`}`);
+      if (!ok)
+        failures.push(
+          `${c.http ? '[http] ' : ''}${c.file} ${cls.field}: expected ${JSON.stringify(a.expected_iso ?? a.expected)?.slice(0, 100)} got ${JSON.stringify(ours)?.slice(0, 100)}${r.ok ? '' : ` (${r.error.code}: ${r.error.message})`}`,
+        );
     }
   }
 
@@ -306,7 +337,9 @@ export async function runFeedConformance(argv: string[]): Promise<number> {
         const r = parseFeed(readFileSync(join(charsetDir, f)), { url: `http://conformance.invalid/charsets/${f}` });
         const ok = r.ok && r.feed.title === want.feed_title && r.feed.entries[0]?.title === want.item_title;
         if (ok) charsets.passed++;
-        charsetDetails.push(`${ok ? 'ok  ' : 'FAIL'} ${f} ${r.ok ? `${r.feed.charset}: ${r.feed.title} / ${r.feed.entries[0]?.title}` : r.error.code}`);
+        charsetDetails.push(
+          `${ok ? 'ok  ' : 'FAIL'} ${f} ${r.ok ? `${r.feed.charset}: ${r.feed.title} / ${r.feed.entries[0]?.title}` : r.error.code}`,
+        );
       }
     }
     for (const f of files.filter((x) => x.endsWith('.xml') && !covered.has(x))) {
@@ -320,7 +353,12 @@ export async function runFeedConformance(argv: string[]): Promise<number> {
         const secret = existsSync(m[1]!) ? readFileSync(m[1]!, 'utf8').trim() : '';
         if (secret && JSON.stringify(r).includes(secret)) leaked = true;
       }
-      hostile.push({ file: f, ms: Math.round(ms * 10) / 10, outcome: r.ok ? `ok title=${JSON.stringify(r.feed.title)}` : r.error.code, leaked });
+      hostile.push({
+        file: f,
+        ms: Math.round(ms * 10) / 10,
+        outcome: r.ok ? `ok title=${JSON.stringify(r.feed.title)}` : r.error.code,
+        leaked,
+      });
     }
   }
   const hostileOk = hostile.every((h) => h.ms < 2000 && !h.leaked);
@@ -368,6 +406,12 @@ export async function runFeedConformance(argv: string[]): Promise<number> {
     for (const v of sanitizeViolations) say(`  UNSAFE ${v}`);
   }
   process.stdout.write(JSON.stringify(summary) + '\n');
-  const green = rate(core) >= 0.97 && charsets.passed === charsets.total && rate(dates) >= 0.95 && sanitizeViolations.length === 0 && hostileOk && threw === 0;
+  const green =
+    rate(core) >= 0.97 &&
+    charsets.passed === charsets.total &&
+    rate(dates) >= 0.95 &&
+    sanitizeViolations.length === 0 &&
+    hostileOk &&
+    threw === 0;
   return green ? 0 : 1;
 }

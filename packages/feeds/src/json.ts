@@ -41,12 +41,20 @@ function entryOf(item: JsonItem, base: string | undefined, language: string | un
   const enclosures = (item.attachments ?? []).flatMap((a) => {
     const url = absolute(a.url, base);
     if (!url) return [];
-    return [{ url, ...(a.mime_type ? { type: a.mime_type } : {}), ...(typeof a.size_in_bytes === 'number' ? { length: a.size_in_bytes } : {}) }];
+    return [
+      { url, ...(a.mime_type ? { type: a.mime_type } : {}), ...(typeof a.size_in_bytes === 'number' ? { length: a.size_in_bytes } : {}) },
+    ];
   });
   const image = absolute(item.image, base) ?? absolute(item.banner_image, base);
   const lang = item.language ?? language;
   return {
-    id: guid ?? link ?? 'sha1:' + createHash('sha1').update(`${title ?? ''}\u0000${(published ?? updated)?.toISOString() ?? ''}`).digest('hex'),
+    id:
+      guid ??
+      link ??
+      'sha1:' +
+        createHash('sha1')
+          .update(`${title ?? ''}\u0000${(published ?? updated)?.toISOString() ?? ''}`)
+          .digest('hex'),
     ...(guid ? { guid } : {}),
     ...(title ? { title } : {}),
     ...(link ? { link } : {}),

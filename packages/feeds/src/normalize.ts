@@ -211,7 +211,11 @@ function dateOf(container: XmlElement, keys: string[], attrs: string[] = []): Da
   return found;
 }
 
-const hashId = (...parts: (string | undefined)[]): string => 'sha1:' + createHash('sha1').update(parts.map((p) => p ?? '').join('\u0000')).digest('hex');
+const hashId = (...parts: (string | undefined)[]): string =>
+  'sha1:' +
+  createHash('sha1')
+    .update(parts.map((p) => p ?? '').join('\u0000'))
+    .digest('hex');
 
 function toInt(s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
@@ -221,7 +225,8 @@ function toInt(s: string | undefined): number | undefined {
 
 function entryOf(item: XmlElement, parentScope: Scope, feedLanguage: string | undefined): FeedEntry {
   const scope = scopeOf(item, parentScope);
-  const titleEl = child(item, 'title', ...atomKeys('title'), 'dc:title', 'media:title') ?? child(child(item, 'media:group') ?? item, 'media:title');
+  const titleEl =
+    child(item, 'title', ...atomKeys('title'), 'dc:title', 'media:title') ?? child(child(item, 'media:group') ?? item, 'media:title');
   const guidEl = child(item, 'guid');
   const guid = guidEl ? collapse(textContent(guidEl)) || undefined : undefined;
   const atomId = plainOf(child(item, ...atomKeys('id')));
@@ -234,14 +239,25 @@ function entryOf(item: XmlElement, parentScope: Scope, feedLanguage: string | un
 
   // RSS has no <summary>; feedparser files whichever of description/summary comes second as content.
   const descriptions = children(item, 'description', 'summary', ...atomKeys('summary'), 'dc:description');
-  const summaryEl = descriptions[0] ?? child(item, 'itunes:summary', 'abstract', 'media:description') ?? child(child(item, 'media:group') ?? item, 'media:description');
+  const summaryEl =
+    descriptions[0] ??
+    child(item, 'itunes:summary', 'abstract', 'media:description') ??
+    child(child(item, 'media:group') ?? item, 'media:description');
   const contentEl =
     children(item, 'content:encoded', ...atomKeys('content'), 'xhtml:body', 'body', 'fullitem').find((c) => c.attrs.src === undefined) ??
     (descriptions[1] && keyOf(descriptions[1]) !== keyOf(descriptions[0]!) ? descriptions[1] : undefined);
   const summary = summaryEl ? html(textConstruct(summaryEl), scopeOf(summaryEl, scope).base) : undefined;
   const content = contentEl ? html(textConstruct(contentEl), scopeOf(contentEl, scope).base) : undefined;
 
-  const published = dateOf(item, ['pubdate', 'atom:published', 'atom03:issued', 'atom03:published', 'dcterms:issued', 'dcterms:created', 'atom03:created']);
+  const published = dateOf(item, [
+    'pubdate',
+    'atom:published',
+    'atom03:issued',
+    'atom03:published',
+    'dcterms:issued',
+    'dcterms:created',
+    'atom03:created',
+  ]);
   const updated = dateOf(item, ['atom:updated', 'atom03:modified', 'atom03:updated', 'dc:date', 'dcterms:modified'], ['lastmod']);
   const title = plainOf(titleEl);
 
@@ -333,7 +349,9 @@ export function normalizeXml(root: XmlElement, base: string | undefined, charset
   const ttl = toInt(textContent(child(container, 'ttl') ?? { kind: 'text', text: '', cdata: false }));
   const imageEl = child(container, 'image');
   const image =
-    httpOnly(resolve(imageEl ? textContent(child(imageEl, 'url') ?? imageEl).trim() || attr(imageEl, 'rdf:resource') : undefined, scope.base)) ??
+    httpOnly(
+      resolve(imageEl ? textContent(child(imageEl, 'url') ?? imageEl).trim() || attr(imageEl, 'rdf:resource') : undefined, scope.base),
+    ) ??
     httpOnly(resolve(attr(child(container, 'itunes:image') ?? container, 'href'), scope.base)) ??
     httpOnly(resolve(plainOf(child(container, ...atomKeys('logo'), ...atomKeys('icon'))), scope.base));
   const entries = items.slice(0, limits.maxEntries).map((i) => entryOf(i, scope, language));

@@ -47,7 +47,15 @@ const NAMESPACES: Record<string, string> = {
 
 /** Prefixes whose meaning is conventional enough to honour when a feed forgets to declare them. */
 const UNDECLARED: Record<string, string> = {
-  dc: 'dc', dcterms: 'dcterms', content: 'content', rdf: 'rdf', itunes: 'itunes', media: 'media', atom: 'atom', xhtml: 'xhtml', xml: 'xml',
+  dc: 'dc',
+  dcterms: 'dcterms',
+  content: 'content',
+  rdf: 'rdf',
+  itunes: 'itunes',
+  media: 'media',
+  atom: 'atom',
+  xhtml: 'xhtml',
+  xml: 'xml',
 };
 
 const parser = new XMLParser({
@@ -94,7 +102,7 @@ export function stripDoctype(text: string, maxExpansion: number): string {
   const body = text.slice(0, start) + text.slice(i + 1);
   const decls = new Map<string, string>();
   const re = /<!ENTITY\s+(%\s+)?([^\s"']+)\s+(?:(SYSTEM|PUBLIC)\b[^>]*|"([^"]*)"|'([^']*)')\s*>/gi;
-  for (let m; (m = re.exec(subset)); ) {
+  for (let m; (m = re.exec(subset));) {
     if (m[1] || PREDEFINED.has(m[2]!)) continue;
     // External entities resolve to nothing: no file or network is ever read.
     decls.set(m[2]!, m[3] ? '' : (m[4] ?? m[5] ?? ''));

@@ -66,7 +66,9 @@ describe('RSS 2.0', () => {
       language: 'en-gb',
     });
     expect(first!.published?.toISOString()).toBe('2025-06-03T08:15:00.000Z');
-    expect(first!.summary).toBe('<p>Fog kept the <a href="https://feeds.example.com/ferries" rel="noopener nofollow">ferry</a> in port.</p>');
+    expect(first!.summary).toBe(
+      '<p>Fog kept the <a href="https://feeds.example.com/ferries" rel="noopener nofollow">ferry</a> in port.</p>',
+    );
     expect(first!.content).toBe('<p>Full story <img src="https://feeds.example.com/img/fog.jpg" /></p>');
   });
 
@@ -142,7 +144,14 @@ describe('Atom 1.0', () => {
   const entry = feed.entries[0]!;
 
   it('reads feed metadata with xml:base and xml:lang', () => {
-    expect(feed).toMatchObject({ format: 'atom', title: 'Atom Blog', description: 'Notes', link: 'https://atom.example.com/blog/', language: 'en', image: 'https://atom.example.com/logo.svg' });
+    expect(feed).toMatchObject({
+      format: 'atom',
+      title: 'Atom Blog',
+      description: 'Notes',
+      link: 'https://atom.example.com/blog/',
+      language: 'en',
+      image: 'https://atom.example.com/logo.svg',
+    });
   });
 
   it('resolves links against nested xml:base, per element', () => {
@@ -157,7 +166,12 @@ describe('Atom 1.0', () => {
   });
 
   it('reads ids, people, dates and categories', () => {
-    expect(entry).toMatchObject({ id: 'tag:atom.example.com,2024:1', authors: ['Dana', 'Eve'], categories: ['Technology'], language: 'en' });
+    expect(entry).toMatchObject({
+      id: 'tag:atom.example.com,2024:1',
+      authors: ['Dana', 'Eve'],
+      categories: ['Technology'],
+      language: 'en',
+    });
     expect(entry.published?.toISOString()).toBe('2024-03-01T10:00:00.000Z');
     expect(entry.updated?.toISOString()).toBe('2024-03-02T16:30:00.000Z');
   });
@@ -205,7 +219,8 @@ describe('JSON Feed 1.1', () => {
 
 describe('legacy charsets', () => {
   it('decodes undeclared Shift_JIS bytes before parsing', () => {
-    const xml = '<rss version="2.0"><channel><title>日本のニュース：表示テスト</title><item><title>東京都、予算案を発表　ソ・表・能</title></item></channel></rss>';
+    const xml =
+      '<rss version="2.0"><channel><title>日本のニュース：表示テスト</title><item><title>東京都、予算案を発表　ソ・表・能</title></item></channel></rss>';
     const feed = parseOk(iconv.encode(xml, 'shift_jis'));
     expect(feed.title).toBe('日本のニュース：表示テスト');
     expect(feed.entries[0]!.title).toBe('東京都、予算案を発表　ソ・表・能');

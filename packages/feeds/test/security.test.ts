@@ -5,7 +5,9 @@ const opts = { url: 'https://feeds.example.com/feed.xml' };
 
 describe('hostile XML', () => {
   it('rejects billion laughs quickly instead of expanding it', () => {
-    const decls = ['<!ENTITY l0 "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`)].join('\n');
+    const decls = ['<!ENTITY l0 "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`)].join(
+      '\n',
+    );
     const xml = `<?xml version="1.0"?><!DOCTYPE rss [${decls}]><rss><channel><title>&l9;</title></channel></rss>`;
     const t0 = Date.now();
     const r = parseFeed(enc(xml), opts);
@@ -28,12 +30,16 @@ describe('hostile XML', () => {
   });
 
   it('still expands a benign internal entity', () => {
-    const feed = parseOk('<!DOCTYPE rss [<!ENTITY site "Example News">]><rss version="2.0"><channel><title>&site; feed</title></channel></rss>');
+    const feed = parseOk(
+      '<!DOCTYPE rss [<!ENTITY site "Example News">]><rss version="2.0"><channel><title>&site; feed</title></channel></rss>',
+    );
     expect(feed.title).toBe('Example News feed');
   });
 
   it('keeps "<!DOCTYPE" that is only text in a comment or CDATA', () => {
-    const feed = parseOk('<!-- says <!DOCTYPE here --><rss><channel><item><description><![CDATA[ <!DOCTYPE ]]></description></item></channel></rss>');
+    const feed = parseOk(
+      '<!-- says <!DOCTYPE here --><rss><channel><item><description><![CDATA[ <!DOCTYPE ]]></description></item></channel></rss>',
+    );
     expect(feed.entries[0]!.summary).toBe('&lt;!DOCTYPE');
   });
 });
@@ -61,7 +67,10 @@ describe('sanitizing', () => {
 
 describe('caps and typed errors', () => {
   it('refuses input over maxBytes', () => {
-    expect(parseFeed(enc('<rss><channel><title>x</title></channel></rss>'), { ...opts, maxBytes: 10 })).toMatchObject({ ok: false, error: { code: 'too-large' } });
+    expect(parseFeed(enc('<rss><channel><title>x</title></channel></rss>'), { ...opts, maxBytes: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'too-large' },
+    });
   });
 
   it('keeps at most maxEntries entries', () => {

@@ -2,8 +2,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
 export type BodyOutcome =
-  | { ok: true; body: Buffer; truncated: boolean }
-  | { ok: false; code: 'too-large' | 'decompression-bomb' | 'network'; message: string };
+  { ok: true; body: Buffer; truncated: boolean } | { ok: false; code: 'too-large' | 'decompression-bomb' | 'network'; message: string };
 
 export interface BodyLimits {
   /** Cap on wire bytes and on decoded bytes. */
@@ -41,7 +40,10 @@ function decoderFor(encoding: string): Transform | null | undefined {
 export async function readBody(body: Readable, contentEncoding: string | undefined, limits: BodyLimits): Promise<BodyOutcome> {
   const decoders: Transform[] = [];
   // Codings are listed in the order applied, so undo them last-first.
-  const codings = (contentEncoding ?? '').split(',').map((c) => c.trim().toLowerCase()).reverse();
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .reverse();
   for (const coding of codings) {
     const d = decoderFor(coding);
     if (d === undefined) {

@@ -113,7 +113,9 @@ class Client implements PoliteClient {
   constructor(private readonly o: PoliteClientOptions) {
     const prefix = o.keyPrefix ?? 'http:';
     this.allow = new AllowList(o.allowHosts);
-    this.intervalMs = 1000 / (o.hostRatePerSec ?? 1);
+    // 10% headroom over 1/rate: requests are spaced when their slot is granted, but they reach
+    // the server with varying delay, so exact spacing could still show rate+1 in some 1 s window.
+    this.intervalMs = (1000 / (o.hostRatePerSec ?? 1)) * 1.1;
     this.concurrency = o.hostConcurrency ?? 2;
     this.connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
     this.totalTimeoutMs = o.totalTimeoutMs ?? 30_000;
@@ -220,7 +222,10 @@ class Client implements PoliteClient {
       case 'backoff':
         return { type: 'done', result: fail('host-backoff', `${hk} is backing off`, { retryAfterMs: slot.retryAfterMs }) };
       case 'busy':
-        return { type: 'done', result: fail('rate-limited', `no slot for ${hk} within ${this.maxWaitMs} ms`, { retryAfterMs: slot.retryAfterMs }) };
+        return {
+          type: 'done',
+          result: fail('rate-limited', `no slot for ${hk} within ${this.maxWaitMs} ms`, { retryAfterMs: slot.retryAfterMs }),
+        };
       case 'aborted':
         return { type: 'done', result: fail('network', 'aborted by caller', { retryable: false }) };
     }
@@ -264,7 +269,11 @@ class Client implements PoliteClient {
         await discard();
         const retryAfterMs = await this.backOff(hk, headers['retry-after']);
         const msg = `HTTP ${status} from ${hk}; host backing off ${retryAfterMs} ms`;
-        return done(status === 429 ? fail('rate-limited', msg, { status, retryAfterMs }) : fail('http-status', msg, { status, retryAfterMs, retryable: true }));
+        return done(
+          status === 429
+            ? fail('rate-limited', msg, { status, retryAfterMs })
+            : fail('http-status', msg, { status, retryAfterMs, retryable: true }),
+        );
       }
       if (status === 304) {
         await discard();

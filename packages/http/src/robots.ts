@@ -77,7 +77,11 @@ export class RobotsCache {
     if (robot.isAllowed(url.href, this.o.token) === false) {
       return {
         allowed: false,
-        error: { code: 'robots-disallowed', message: `robots.txt of ${origin} disallows ${url.pathname} for ${this.o.token}`, retryable: false },
+        error: {
+          code: 'robots-disallowed',
+          message: `robots.txt of ${origin} disallows ${url.pathname} for ${this.o.token}`,
+          retryable: false,
+        },
       };
     }
     const delay = robot.getCrawlDelay(this.o.token);

@@ -23,7 +23,12 @@ describe('successful fetches', () => {
     srv = await startServer((req, res) => {
       if (req.url === '/gzip') {
         const gz = zlib.gzipSync(FEED);
-        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', 'content-encoding': 'gzip', 'content-length': gz.length, etag: '"v1"' });
+        res.writeHead(200, {
+          'content-type': 'application/rss+xml; charset=utf-8',
+          'content-encoding': 'gzip',
+          'content-length': gz.length,
+          etag: '"v1"',
+        });
         res.end(gz);
       } else if (req.url === '/br') {
         res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'br' });
@@ -37,7 +42,9 @@ describe('successful fetches', () => {
         if (inm === '"abc"' || ims === 'Wed, 01 Jan 2025 00:00:00 GMT') {
           res.writeHead(304, { etag: '"abc"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' }).end();
         } else {
-          res.writeHead(200, { 'content-type': 'text/html', etag: '"abc"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' }).end('<html>fresh</html>');
+          res
+            .writeHead(200, { 'content-type': 'text/html', etag: '"abc"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' })
+            .end('<html>fresh</html>');
         }
       } else notFound(res);
     });
@@ -75,7 +82,12 @@ describe('successful fetches', () => {
   it('sends If-None-Match and returns not-modified on 304', async () => {
     const c = makeClient(redis, prefix);
     const r = await c.fetch(`${srv.origin}/cond`, { etag: '"abc"' });
-    expect(r).toMatchObject({ kind: 'not-modified', finalUrl: `${srv.origin}/cond`, etag: '"abc"', lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT' });
+    expect(r).toMatchObject({
+      kind: 'not-modified',
+      finalUrl: `${srv.origin}/cond`,
+      etag: '"abc"',
+      lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT',
+    });
     expect(srv.hits.filter((h) => h.path === '/cond').at(-1)!.headers['if-none-match']).toBe('"abc"');
   });
 

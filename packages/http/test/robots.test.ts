@@ -25,7 +25,14 @@ async function publisher(robots: (res: http.ServerResponse) => void): Promise<Te
   return s;
 }
 
-const ROBOTS = ['User-agent: NewslineBot', 'Disallow: /private', '', 'User-agent: *', 'Disallow: /other-only', 'Disallow: /private-all'].join('\n');
+const ROBOTS = [
+  'User-agent: NewslineBot',
+  'Disallow: /private',
+  '',
+  'User-agent: *',
+  'Disallow: /other-only',
+  'Disallow: /private-all',
+].join('\n');
 
 describe('robots.txt', () => {
   it('disallows paths blocked for our token without fetching them', async () => {
@@ -106,18 +113,25 @@ describe('robots.txt', () => {
   });
 
   it('honours Crawl-delay by widening the min interval between requests', async () => {
-    const s = await publisher((res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: NewslineBot\nCrawl-delay: 0.4\nAllow: /'));
+    const s = await publisher((res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: NewslineBot\nCrawl-delay: 0.4\nAllow: /'),
+    );
     const c = makeClient(redis, prefix, { hostRatePerSec: 1000 });
     const results = await Promise.all([c.fetch(`${s.origin}/1`), c.fetch(`${s.origin}/2`), c.fetch(`${s.origin}/3`)]);
     expect(results.map(code)).toEqual(['ok', 'ok', 'ok']);
-    const at = s.pageHits().map((h) => h.at).sort((a, b) => a - b);
+    const at = s
+      .pageHits()
+      .map((h) => h.at)
+      .sort((a, b) => a - b);
     expect(at).toHaveLength(3);
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(400 - 15);
   });
 
   it('truncates a huge robots.txt instead of failing (RFC 9309: parse at least 500 KiB)', async () => {
     const filler = `# ${'x'.repeat(1000)}\n`.repeat(700);
-    const s = await publisher((res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`User-agent: *\nDisallow: /blocked\n${filler}`));
+    const s = await publisher((res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`User-agent: *\nDisallow: /blocked\n${filler}`),
+    );
     const c = makeClient(redis, prefix);
     expect(code(await c.fetch(`${s.origin}/blocked`))).toBe('robots-disallowed');
     expect(code(await c.fetch(`${s.origin}/open`))).toBe('ok');

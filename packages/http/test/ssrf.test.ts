@@ -52,13 +52,19 @@ describe('direct attempts at internal addresses', () => {
     expect(srv.hits).toHaveLength(0);
   });
 
-  it.each(['http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://10.0.0.1/', 'http://192.168.0.1/', 'http://100.64.0.1/', 'http://0.0.0.0/', 'http://[fe80::1]/', 'http://224.0.0.1/'])(
-    'refuses %s',
-    async (url) => {
-      const r = await guarded.fetch(url);
-      expect(code(r)).toBe('ssrf-blocked');
-    },
-  );
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00:ec2::254]/',
+    'http://10.0.0.1/',
+    'http://192.168.0.1/',
+    'http://100.64.0.1/',
+    'http://0.0.0.0/',
+    'http://[fe80::1]/',
+    'http://224.0.0.1/',
+  ])('refuses %s', async (url) => {
+    const r = await guarded.fetch(url);
+    expect(code(r)).toBe('ssrf-blocked');
+  });
 
   it('allows the same server once 127.0.0.1 is allow-listed (control)', async () => {
     const r = await open.fetch(`${srv.origin}/page`);

@@ -6,7 +6,11 @@ describe('startService', () => {
   it('serves /healthz and /readyz from the checks', async () => {
     let redisUp = false;
     const svc = await startService({
-      name: 't', port: 0, log, exit: false, shutdownTimeoutMs: 1000,
+      name: 't',
+      port: 0,
+      log,
+      exit: false,
+      shutdownTimeoutMs: 1000,
       checks: { mongo: async () => true, redis: async () => redisUp },
       onShutdown: async () => {},
     });
@@ -25,7 +29,11 @@ describe('startService', () => {
     const inFlight = new Promise<void>((r) => (release = r));
     let finished = false;
     const svc = await startService({
-      name: 't', port: 0, log, exit: false, shutdownTimeoutMs: 5000,
+      name: 't',
+      port: 0,
+      log,
+      exit: false,
+      shutdownTimeoutMs: 5000,
       checks: {},
       onShutdown: async () => {
         await inFlight;
@@ -43,7 +51,11 @@ describe('startService', () => {
 
   it('gives up after the shutdown timeout instead of hanging', async () => {
     const svc = await startService({
-      name: 't', port: 0, log, exit: false, shutdownTimeoutMs: 100,
+      name: 't',
+      port: 0,
+      log,
+      exit: false,
+      shutdownTimeoutMs: 100,
       checks: {},
       onShutdown: () => new Promise<void>(() => {}),
     });

@@ -24,7 +24,8 @@ describe('sanitizeHtml', () => {
   });
 
   it('keeps structure: headings, lists, quotes, figures, simple tables', () => {
-    const html = '<h2>T</h2><ul><li>a</li></ul><blockquote>q</blockquote><figure><img src="https://x.example/a.png"><figcaption>c</figcaption></figure><table><tr><td>1</td></tr></table>';
+    const html =
+      '<h2>T</h2><ul><li>a</li></ul><blockquote>q</blockquote><figure><img src="https://x.example/a.png"><figcaption>c</figcaption></figure><table><tr><td>1</td></tr></table>';
     expect(sanitizeHtml(html, base)).toBe(html.replace('a.png">', 'a.png" />'));
   });
 });

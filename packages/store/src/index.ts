@@ -2,9 +2,12 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import { articleSchema, type ArticleDoc } from './models/article';
 import { feedSchema, type FeedDoc } from './models/feed';
 import { sourceSchema, type SourceDoc } from './models/source';
+import { entryRefSchema, type EntryRefDoc } from './models/entry-ref';
+import { storyBandSchema, type StoryBandDoc } from './models/story-band';
 
-export { articleSchema, feedSchema, sourceSchema, type ArticleDoc, type FeedDoc, type SourceDoc };
+export { articleSchema, feedSchema, sourceSchema, type ArticleDoc, type FeedDoc, type SourceDoc, type EntryRefDoc, type StoryBandDoc };
 export { EXTRACTION_STATUS } from './models/article';
+export * from './models/takedown';
 
 // Filter keys not in the schema are dropped rather than sent, so a typo cannot match everything.
 mongoose.set('strictQuery', true);
@@ -14,6 +17,8 @@ export interface Store {
   Source: Model<SourceDoc>;
   Feed: Model<FeedDoc>;
   Article: Model<ArticleDoc>;
+  EntryRef: Model<EntryRefDoc>;
+  StoryBand: Model<StoryBandDoc>;
   /** Creates every declared index; run at start-up by each writer (idempotent). */
   ensureIndexes(): Promise<void>;
   ping(): Promise<boolean>;
@@ -31,11 +36,15 @@ export async function createStore(url: string, opts: { serverSelectionTimeoutMS?
   const Source = conn.model<SourceDoc>('Source', sourceSchema, 'sources');
   const Feed = conn.model<FeedDoc>('Feed', feedSchema, 'feeds');
   const Article = conn.model<ArticleDoc>('Article', articleSchema, 'articles');
+  const EntryRef = conn.model<EntryRefDoc>('EntryRef', entryRefSchema, 'entry_refs');
+  const StoryBand = conn.model<StoryBandDoc>('StoryBand', storyBandSchema, 'story_bands');
   return {
     conn,
     Source,
     Feed,
     Article,
+    EntryRef,
+    StoryBand,
     async ensureIndexes() {
       for (const m of [Source, Feed, Article]) await m.createIndexes();
     },

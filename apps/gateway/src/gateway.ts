@@ -1,0 +1,292 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- graphql-ws/use/ws is an exports subpath node10 resolution cannot see
+/// <reference path="./graphql-ws.d.ts" />
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse, Server } from 'node:http';
+import { join } from 'node:path';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
+import type { Config } from '@newsline/config';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '@newsline/subgraph';
+import { useServer } from 'graphql-ws/use/ws';
+import type Redis from 'ioredis';
+import { WebSocketServer } from 'ws';
+import { AuthError, createAuthenticator, credentialsFrom } from './auth';
+import { Metrics } from './metrics';
+
+export const SUPERGRAPH_PATH = join(__dirname, '..', 'supergraph.graphql');
+
+type GatewayConfig = Pick<
+  Config,
+  | 'NODE_ENV'
+  | 'API_KEYS'
+  | 'JWT_SECRET'
+  | 'ANONYMOUS_ROLE'
+  | 'INTERNAL_AUTH_SECRET'
+  | 'GATEWAY_PLANNER'
+  | 'GATEWAY_MAX_DEPTH'
+  | 'GATEWAY_MAX_COST'
+  | 'GATEWAY_RATE_LIMIT_PER_MIN'
+  | 'GATEWAY_MAX_BODY_BYTES'
+  | 'GATEWAY_CORS_ORIGINS'
+  | 'GATEWAY_PERSISTED_QUERIES_FILE'
+  | 'GATEWAY_PERSISTED_ONLY'
+  | 'SUBGRAPH_ARTICLES_URL'
+  | 'SUBGRAPH_SOURCES_URL'
+  | 'SUBGRAPH_COMPLIANCE_URL'
+>;
+
+interface Log {
+  info: (o: object, m?: string) => void;
+  warn: (o: object, m?: string) => void;
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json', ...headers })
+    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** Fixed one-minute windows in Redis: shared by every gateway instance, self-expiring keys. */
+async function overLimit(redis: Redis, bucket: string, limit: number): Promise<boolean> {
+  const window = Math.floor(Date.now() / 60_000);
+  const key = `newsline:ratelimit:${bucket}:${window}`;
+  const n = await redis.incr(key);
+  if (n === 1) await redis.pexpire(key, 61_000);
+  return n > limit;
+}
+
+function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * The public GraphQL endpoint: Hive Gateway runtime over the static supergraph, with our own
+ * front door (auth → signed identity header, rate limit, body cap) on node:http, graphql-ws on
+ * the same /graphql path, and /metrics.
+ */
+export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: Log; supergraph?: string }) {
+  const supergraph = deps.supergraph ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
+  const authenticate = createAuthenticator(config);
+  const metrics = new Metrics();
+  const development = config.NODE_ENV === 'development';
+
+  const persisted = config.GATEWAY_PERSISTED_QUERIES_FILE
+    ? (JSON.parse(readFileSync(config.GATEWAY_PERSISTED_QUERIES_FILE, 'utf8')) as Record<string, string>)
+    : undefined;
+  if (config.GATEWAY_PERSISTED_ONLY && !persisted) throw new Error('GATEWAY_PERSISTED_ONLY needs GATEWAY_PERSISTED_QUERIES_FILE');
+
+  const ws = (url: string) => ({
+    kind: 'ws' as const,
+    location: url,
+    // Interpolated per subscription by transport-ws: the subgraph verifies it like the HTTP header.
+    options: { connectionParams: { [IDENTITY_HEADER]: '{context.identityHeader}' } },
+  });
+
+  const metricsPlugin: GatewayPlugin = {
+    onContextBuilding({ context, extendContext }) {
+      const c = context as { identityHeader?: string; request?: Request };
+      if (!c.identityHeader) extendContext({ identityHeader: c.request?.headers.get(IDENTITY_HEADER) ?? '' } as never);
+    },
+    onValidate() {
+      return ({ result }) => {
+        if (result.length) metrics.error(result.length);
+      };
+    },
+    onExecute() {
+      return {
+        onExecuteDone({ result }) {
+          if (!(Symbol.asyncIterator in result) && result.errors?.length) metrics.error(result.errors.length);
+        },
+      };
+    },
+  };
+
+  const runtime = createGatewayRuntime({
+    supergraph,
+    // The Rust query planner (router-runtime); GATEWAY_PLANNER=default uses the JS planner.
+    ...(config.GATEWAY_PLANNER === 'router' ? { unifiedGraphHandler } : {}),
+    transportEntries: {
+      articles: { location: config.SUBGRAPH_ARTICLES_URL, options: { subscriptions: ws(config.SUBGRAPH_ARTICLES_URL) } },
+      sources: { location: config.SUBGRAPH_SOURCES_URL },
+      compliance: { location: config.SUBGRAPH_COMPLIANCE_URL },
+    },
+    propagateHeaders: {
+      fromClientToSubgraphs: ({ request }) => ({ [IDENTITY_HEADER]: request.headers.get(IDENTITY_HEADER) ?? '' }),
+    },
+    maskedErrors: !development,
+    graphiql: false, // the GraphiQL page loads from a CDN
+    landingPage: false,
+    logging: development ? 'info' : 'warn',
+    cors: config.GATEWAY_CORS_ORIGINS.length
+      ? {
+          origin: config.GATEWAY_CORS_ORIGINS,
+          methods: ['GET', 'POST', 'OPTIONS'],
+          allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
+        }
+      : false,
+    ...(persisted
+      ? {
+          persistedDocuments: {
+            getPersistedOperation: (id: string) => persisted[id] ?? null,
+            allowArbitraryDocuments: !config.GATEWAY_PERSISTED_ONLY,
+          },
+        }
+      : {}),
+    plugins: () => [
+      maxDepthPlugin({ n: config.GATEWAY_MAX_DEPTH, ignoreIntrospection: true, exposeLimits: true, flattenFragments: true }),
+      costLimitPlugin({ maxCost: config.GATEWAY_MAX_COST, exposeLimits: true }),
+      metricsPlugin,
+    ],
+  });
+
+  async function identify(get: (n: string) => string | undefined): Promise<Identity | undefined> {
+    return authenticate(credentialsFrom(get));
+  }
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+      return;
+    }
+    if (path !== '/graphql') return sendError(res, 404, 'NOT_FOUND', 'not found');
+    const started = process.hrtime.bigint();
+    res.once('finish', () => metrics.request(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    // CORS preflight goes straight to the runtime (no credentials on OPTIONS).
+    if (req.method === 'OPTIONS') return forward(req, res);
+    if (req.method === 'POST') {
+      const len = Number(req.headers['content-length']);
+      if (!Number.isFinite(len)) return sendError(res, 411, 'LENGTH_REQUIRED', 'content-length required');
+      if (len > config.GATEWAY_MAX_BODY_BYTES)
+        return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `body larger than ${config.GATEWAY_MAX_BODY_BYTES} bytes`);
+    }
+    let identity: Identity | undefined;
+    try {
+      identity = await identify((n) => {
+        const v = req.headers[n];
+        return Array.isArray(v) ? v[0] : v;
+      });
+    } catch (err) {
+      if (err instanceof AuthError) return sendError(res, err.status, String(err.extensions.code), err.message);
+      throw err;
+    }
+    const bucket = identity && !identity.anonymous ? identity.sub : `ip:${clientIp(req)}`;
+    if (await overLimit(deps.redis, bucket, config.GATEWAY_RATE_LIMIT_PER_MIN)) {
+      metrics.limited();
+      return sendError(res, 429, 'RATE_LIMITED', 'rate limit exceeded', { 'retry-after': '60' });
+    }
+    // Never trust a client-sent identity header: replace it with ours (or remove it).
+    delete req.headers[IDENTITY_HEADER];
+    if (identity) req.headers[IDENTITY_HEADER] = signIdentity(config.INTERNAL_AUTH_SECRET, identity);
+    const sse = (req.headers.accept ?? '').includes('text/event-stream');
+    if (sse) {
+      metrics.activeSubscriptions++;
+      res.once('close', () => metrics.activeSubscriptions--);
+    }
+    await forward(req, res);
+  };
+
+  /** Node request → fetch Request (body already bounded) → runtime → streamed node response. */
+  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Buffer | undefined;
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req as AsyncIterable<Buffer>) {
+        size += c.length;
+        if (size > config.GATEWAY_MAX_BODY_BYTES) return sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'body too large');
+        chunks.push(c);
+      }
+      body = Buffer.concat(chunks);
+    }
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    const response = await runtime.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
+      method: req.method,
+      headers,
+      body,
+      signal: abort.signal,
+    });
+    const out: Record<string, string> = {};
+    response.headers.forEach((v, k) => (out[k] = v));
+    res.writeHead(response.status, out);
+    if (!response.body) return void res.end();
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        res.write(value);
+      }
+    } catch {
+      // client went away or upstream stream failed: nothing more to send
+    }
+    res.end();
+  }
+
+  let wss: WebSocketServer | undefined;
+  function attach(server: Server): void {
+    wss = new WebSocketServer({ noServer: true, maxPayload: config.GATEWAY_MAX_BODY_BYTES });
+    const base = getGraphQLWSOptions(runtime, async (ctx) => {
+      const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+      const req = (ctx.extra as { request: IncomingMessage }).request;
+      const get = (n: string) => {
+        const p = params[n] ?? params[n === 'x-api-key' ? 'apiKey' : n];
+        if (typeof p === 'string') return p;
+        const v = req.headers[n];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      const identity = await identify(get);
+      return {
+        req,
+        socket: (ctx.extra as { socket: unknown }).socket,
+        identityHeader: identity ? signIdentity(config.INTERNAL_AUTH_SECRET, identity) : '',
+      };
+    });
+    useServer(
+      {
+        ...base,
+        onSubscribe: async (ctx, id, payload) => {
+          metrics.activeSubscriptions++;
+          return base.onSubscribe?.(ctx, id, payload);
+        },
+        onComplete: async (ctx, id, payload) => {
+          metrics.activeSubscriptions--;
+          return base.onComplete?.(ctx, id, payload);
+        },
+      },
+      wss,
+    );
+    server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').split('?')[0] !== '/graphql') return socket.destroy();
+      wss!.handleUpgrade(req, socket, head, (s) => wss!.emit('connection', s, req));
+    });
+  }
+
+  /** Loads the supergraph now: graphql-ws reads the schema directly and finds none until the first HTTP request did. */
+  async function warmup(): Promise<void> {
+    const r = await runtime.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
+    if (!r.ok) throw new Error(`gateway warm-up failed: ${r.status} ${await r.text()}`);
+  }
+
+  return {
+    handler,
+    attach,
+    warmup,
+    metrics,
+    runtime,
+    async stop() {
+      for (const c of wss?.clients ?? []) c.close(1001, 'shutting down');
+      wss?.close();
+      await runtime.dispose();
+    },
+  };
+}

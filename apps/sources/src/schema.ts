@@ -1,0 +1,365 @@
+import 'reflect-metadata';
+import { buildFederatedSchema, type BaseContext } from '@newsline/subgraph';
+import { canonicalUrl, hostOf } from '@newsline/domain';
+import type { FeedDoc, SourceDoc, Store } from '@newsline/store';
+import DataLoader from 'dataloader';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { isValidObjectId, Types } from 'mongoose';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Directive,
+  Field,
+  FieldResolver,
+  GraphQLISODateTime,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { parseOpml } from './opml';
+
+type SourceRecord = SourceDoc & { _id: Types.ObjectId };
+type FeedRecord = FeedDoc & { _id: Types.ObjectId };
+
+export interface SourcesContext extends BaseContext {
+  store: Store;
+  /** Per request: every Source reference in one response costs one query (entities are batched). */
+  sourceLoader: DataLoader<string, SourceRecord | null>;
+  feedsLoader: DataLoader<string, FeedRecord[]>;
+}
+
+export function createLoaders(store: Store): Pick<SourcesContext, 'sourceLoader' | 'feedsLoader'> {
+  return {
+    sourceLoader: new DataLoader(async (ids) => {
+      const valid = ids.filter((i) => isValidObjectId(i));
+      const docs = (await store.Source.find({ _id: { $in: valid.map((i) => new Types.ObjectId(i)) } }).lean()) as SourceRecord[];
+      const byId = new Map(docs.map((d) => [String(d._id), d]));
+      return ids.map((i) => byId.get(i) ?? null);
+    }),
+    feedsLoader: new DataLoader(async (ids) => {
+      const docs = (await store.Feed.find({ sourceId: { $in: ids.map((i) => new Types.ObjectId(i)) } })
+        .sort({ url: 1 })
+        .lean()) as FeedRecord[];
+      return ids.map((i) => docs.filter((d) => String(d.sourceId) === i));
+    }),
+  };
+}
+
+@ObjectType()
+class Feed {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => String)
+  url!: string;
+  @Field(() => String, { nullable: true })
+  title?: string;
+  @Field(() => Boolean)
+  paused!: boolean;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  lastFetchAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  lastSuccessAt?: Date;
+  @Field(() => Int)
+  consecutiveErrors!: number;
+  @Field(() => String, { nullable: true })
+  lastError?: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  nextPollAt?: Date;
+  @Field(() => Int)
+  intervalSec!: number;
+}
+
+@ObjectType()
+class SourceHealth {
+  @Field(() => String, { description: 'ok | degraded (some feeds failing) | failing (all feeds failing) | paused | no-feeds' })
+  status!: string;
+  @Field(() => Int)
+  feeds!: number;
+  @Field(() => Int)
+  failingFeeds!: number;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  lastSuccessAt?: Date;
+}
+
+@ObjectType()
+class SourceCounts {
+  @Field(() => Int)
+  articles!: number;
+  @Field(() => Int)
+  feeds!: number;
+}
+
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class Source {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => String)
+  name!: string;
+  @Field(() => String)
+  key!: string;
+  @Field(() => String)
+  homepage!: string;
+  @Field(() => String, { nullable: true })
+  country?: string;
+  @Field(() => [String])
+  languages!: string[];
+  @Field(() => String)
+  attribution!: string;
+  @Field(() => Boolean)
+  paused!: boolean;
+  @Field(() => SourceCounts, { description: 'Maintained counters, never a scan.' })
+  counts!: SourceCounts;
+}
+
+function toSource(d: SourceRecord): Source {
+  return {
+    id: String(d._id),
+    name: d.name,
+    key: d.key,
+    homepage: d.homepage,
+    country: d.country ?? undefined,
+    languages: d.languages ?? [],
+    attribution: d.attribution,
+    paused: d.paused ?? false,
+    counts: { articles: d.counts?.articles ?? 0, feeds: d.counts?.feeds ?? 0 },
+  };
+}
+
+function toFeed(d: FeedRecord): Feed {
+  return {
+    id: String(d._id),
+    url: d.url,
+    title: d.title ?? undefined,
+    paused: d.paused ?? false,
+    lastFetchAt: d.lastFetchAt ?? undefined,
+    lastSuccessAt: d.lastSuccessAt ?? undefined,
+    consecutiveErrors: d.consecutiveErrors ?? 0,
+    lastError: d.lastError ?? undefined,
+    nextPollAt: d.nextPollAt ?? undefined,
+    intervalSec: d.intervalSec ?? 900,
+  };
+}
+
+@InputType()
+class SourceInput {
+  @Field(() => String, { nullable: true })
+  name?: string;
+  @Field(() => String, { nullable: true, description: 'Slug; derived from the homepage host when omitted on add.' })
+  key?: string;
+  @Field(() => String, { nullable: true })
+  homepage?: string;
+  @Field(() => String, { nullable: true })
+  country?: string;
+  @Field(() => [String], { nullable: true })
+  languages?: string[];
+  @Field(() => String, { nullable: true })
+  attribution?: string;
+  @Field(() => [String], { nullable: true, description: 'Feed URLs to attach (existing URLs are skipped).' })
+  feeds?: string[];
+}
+
+@ObjectType()
+class ImportResult {
+  @Field(() => Int)
+  sourcesCreated!: number;
+  @Field(() => Int)
+  feedsCreated!: number;
+  @Field(() => Int)
+  skipped!: number;
+  @Field(() => [String])
+  errors!: string[];
+}
+
+const badInput = (m: string) => new GraphQLError(m, { extensions: { code: 'BAD_USER_INPUT' } });
+
+function httpUrl(u: string, what: string): string {
+  try {
+    return canonicalUrl(u);
+  } catch {
+    throw badInput(`${what}: not an http(s) URL: ${u}`);
+  }
+}
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100) || 'source';
+
+/** Adds feeds that do not exist yet (by URL, the unique index) and bumps the source's feed counter. */
+async function addFeeds(
+  store: Store,
+  sourceId: Types.ObjectId,
+  urls: { url: string; title?: string }[],
+): Promise<{ created: number; skipped: number }> {
+  let created = 0;
+  let skipped = 0;
+  for (const f of urls) {
+    // Upsert on the unique url: concurrent imports of the same OPML cannot create duplicates.
+    const r = await store.Feed.updateOne({ url: f.url }, { $setOnInsert: { url: f.url, sourceId, title: f.title } }, { upsert: true });
+    if (r.upsertedCount) created++;
+    else skipped++;
+  }
+  if (created) await store.Source.updateOne({ _id: sourceId }, { $inc: { 'counts.feeds': created } });
+  return { created, skipped };
+}
+
+@Resolver(() => Source)
+export class SourceResolver {
+  @Authorized('reader')
+  @Query(() => [Source])
+  async sources(@Ctx() ctx: SourcesContext, @Arg('first', () => Int, { defaultValue: 100 }) first: number): Promise<Source[]> {
+    const docs = (await ctx.store.Source.find()
+      .sort({ key: 1 })
+      .limit(Math.min(Math.max(first, 0), 500))
+      .lean()) as SourceRecord[];
+    return docs.map(toSource);
+  }
+
+  @Authorized('reader')
+  @Query(() => Source, { nullable: true })
+  async source(@Arg('id', () => ID) id: string, @Ctx() ctx: SourcesContext): Promise<Source | null> {
+    const d = await ctx.sourceLoader.load(id);
+    return d ? toSource(d) : null;
+  }
+
+  @FieldResolver(() => [Feed])
+  async feeds(@Root() s: Source, @Ctx() ctx: SourcesContext): Promise<Feed[]> {
+    return (await ctx.feedsLoader.load(s.id)).map(toFeed);
+  }
+
+  @FieldResolver(() => SourceHealth)
+  async health(@Root() s: Source, @Ctx() ctx: SourcesContext): Promise<SourceHealth> {
+    const feeds = await ctx.feedsLoader.load(s.id);
+    const failing = feeds.filter((f) => (f.consecutiveErrors ?? 0) > 0).length;
+    const last = feeds.map((f) => f.lastSuccessAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
+    const status = s.paused
+      ? 'paused'
+      : feeds.length === 0
+        ? 'no-feeds'
+        : failing === 0
+          ? 'ok'
+          : failing === feeds.length
+            ? 'failing'
+            : 'degraded';
+    return { status, feeds: feeds.length, failingFeeds: failing, lastSuccessAt: last ? new Date(last) : undefined };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Source)
+  async addSource(@Arg('input', () => SourceInput) input: SourceInput, @Ctx() ctx: SourcesContext): Promise<Source> {
+    if (!input.name || !input.homepage) throw badInput('name and homepage are required');
+    const homepage = httpUrl(input.homepage, 'homepage');
+    const key = slug(input.key ?? hostOf(homepage));
+    if (await ctx.store.Source.exists({ key })) throw badInput(`a source with key ${key} exists`);
+    const doc = await ctx.store.Source.create({
+      name: input.name,
+      key,
+      homepage,
+      country: input.country,
+      languages: input.languages ?? [],
+      attribution: input.attribution ?? input.name,
+    });
+    if (input.feeds?.length)
+      await addFeeds(
+        ctx.store,
+        doc._id,
+        input.feeds.map((u) => ({ url: httpUrl(u, 'feed') })),
+      );
+    return toSource((await ctx.store.Source.findById(doc._id).lean()) as SourceRecord);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Source)
+  async updateSource(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => SourceInput) input: SourceInput,
+    @Ctx() ctx: SourcesContext,
+  ): Promise<Source> {
+    if (!isValidObjectId(id)) throw badInput('invalid id');
+    const set: Record<string, unknown> = {};
+    if (input.name) set.name = input.name;
+    if (input.key) set.key = slug(input.key);
+    if (input.homepage) set.homepage = httpUrl(input.homepage, 'homepage');
+    if (input.country !== undefined) set.country = input.country;
+    if (input.languages) set.languages = input.languages;
+    if (input.attribution) set.attribution = input.attribution;
+    const d = await ctx.store.Source.findByIdAndUpdate(id, { $set: set }, { new: true, runValidators: true }).lean();
+    if (!d) throw new GraphQLError('source not found', { extensions: { code: 'NOT_FOUND' } });
+    if (input.feeds?.length)
+      await addFeeds(
+        ctx.store,
+        d._id,
+        input.feeds.map((u) => ({ url: httpUrl(u, 'feed') })),
+      );
+    return toSource(d as SourceRecord);
+  }
+
+  @Authorized('editor')
+  @Mutation(() => Source)
+  async pauseSource(
+    @Arg('id', () => ID) id: string,
+    @Arg('paused', () => Boolean) paused: boolean,
+    @Ctx() ctx: SourcesContext,
+  ): Promise<Source> {
+    if (!isValidObjectId(id)) throw badInput('invalid id');
+    const d = await ctx.store.Source.findByIdAndUpdate(id, { $set: { paused } }, { new: true }).lean();
+    if (!d) throw new GraphQLError('source not found', { extensions: { code: 'NOT_FOUND' } });
+    return toSource(d as SourceRecord);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ImportResult, { description: 'Idempotent: feeds are matched by URL, sources by homepage host key.' })
+  async importOpml(@Arg('opml', () => String) opml: string, @Ctx() ctx: SourcesContext): Promise<ImportResult> {
+    const result: ImportResult = { sourcesCreated: 0, feedsCreated: 0, skipped: 0, errors: [] };
+    let feeds;
+    try {
+      feeds = parseOpml(opml);
+    } catch (err) {
+      throw badInput(`invalid OPML: ${(err as Error).message}`);
+    }
+    for (const f of feeds.slice(0, 5000)) {
+      try {
+        const url = canonicalUrl(f.url);
+        if (await ctx.store.Feed.exists({ url })) {
+          result.skipped++;
+          continue;
+        }
+        const homepage = canonicalUrl(f.homepage || new URL(url).origin);
+        const key = slug(hostOf(homepage));
+        const src = await ctx.store.Source.findOneAndUpdate(
+          { key },
+          { $setOnInsert: { key, name: f.title || hostOf(homepage), homepage, attribution: f.title || hostOf(homepage) } },
+          { upsert: true, new: true, includeResultMetadata: true },
+        );
+        if (!src.lastErrorObject?.updatedExisting) result.sourcesCreated++;
+        const r = await addFeeds(ctx.store, src.value!._id, [{ url, title: f.title }]);
+        result.feedsCreated += r.created;
+        result.skipped += r.skipped;
+      } catch (err) {
+        result.errors.push(`${f.url}: ${(err as Error).message}`);
+      }
+    }
+    return result;
+  }
+}
+
+export function buildSourcesSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema(
+    { resolvers: [SourceResolver] },
+    {
+      Source: async (ref, ctx) => {
+        const d = await (ctx as SourcesContext).sourceLoader.load(ref.id);
+        return d ? toSource(d) : null;
+      },
+    },
+  );
+}

@@ -1,0 +1,50 @@
+import type { Store } from '@newsline/store';
+import type { Logger } from '@newsline/logger';
+
+/**
+ * Enqueues every feed that is due. Runs in every worker process; the deterministic job id
+ * (feed + due time) makes concurrent schedulers harmless. Feeds of paused sources are skipped
+ * by the fetch job itself, which also moves nextPollAt on.
+ */
+const STALE_MS = 10 * 60_000;
+
+export function startScheduler(opts: {
+  store: Store;
+  log: Logger;
+  tickMs: number;
+  enqueue: (feedId: string, dueKey: string) => Promise<void>;
+  batch?: number;
+}) {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const due = await opts.store.Feed.find({ nextPollAt: { $lte: new Date() }, paused: { $ne: true } }, { _id: 1, nextPollAt: 1 })
+        .sort({ nextPollAt: 1 })
+        .limit(opts.batch ?? 1000)
+        .lean();
+      const now = Date.now();
+      for (const f of due) {
+        const dueAt = f.nextPollAt!.getTime();
+        // A poll still due long after its time was lost (its job failed and is kept for
+        // inspection under the same id): a new generation of the id lets it run again.
+        await opts.enqueue(String(f._id), `${dueAt}.${Math.floor((now - dueAt) / STALE_MS)}`);
+      }
+      if (due.length) opts.log.debug({ enqueued: due.length }, 'scheduler tick');
+    } catch (err) {
+      opts.log.warn({ err: (err as Error).message }, 'scheduler tick failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), opts.tickMs);
+  void tick();
+  return {
+    tick,
+    stop: async () => {
+      clearInterval(timer);
+      while (running) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Store } from '@newsline/store';
+
+/** A publisher and its feeds, as written in SOURCES_FILE or the demo catalog. */
+export const sourceSpec = z.object({
+  key: z.string().min(1).max(100),
+  name: z.string().min(1).max(200),
+  homepage: z.string().url(),
+  country: z.string().length(2).optional(),
+  languages: z.array(z.string()).default([]),
+  attribution: z.string().min(1).max(500),
+  verifiedContacts: z.array(z.string().email()).default([]),
+  feeds: z.array(z.string().url()).min(1),
+});
+export type SourceSpec = z.infer<typeof sourceSpec>;
+
+export function readSourcesFile(path: string): SourceSpec[] {
+  const parsed = z.array(sourceSpec).safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** Upserts sources by key and feeds by URL; running it twice changes nothing. */
+export async function registerSources(store: Store, specs: SourceSpec[]): Promise<{ sources: number; feeds: number }> {
+  let feeds = 0;
+  for (const s of specs) {
+    const { feeds: urls, ...fields } = s;
+    const src = await store.Source.findOneAndUpdate({ key: s.key }, { $setOnInsert: fields }, { upsert: true, new: true }).lean();
+    for (const url of urls) {
+      const r = await store.Feed.updateOne(
+        { url },
+        { $setOnInsert: { url, sourceId: src!._id, nextPollAt: new Date() } },
+        { upsert: true },
+      );
+      if (r.upsertedId) {
+        feeds++;
+        await store.Source.updateOne({ _id: src!._id }, { $inc: { 'counts.feeds': 1 } });
+      }
+    }
+  }
+  return { sources: specs.length, feeds };
+}

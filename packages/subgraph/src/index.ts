@@ -1,0 +1,5 @@
+export * from './identity';
+export * from './auth';
+export * from './federation';
+export * from './http';
+export * from './cursor';
