@@ -1,8 +1,17 @@
 // `npm run bench -- <name> [args]`: dispatches to a package's benchmark. Each ends with one JSON line.
+import { runApiBench } from '../apps/gateway/bench/api';
+import { runSubscriptionsBench } from '../apps/gateway/bench/subscriptions';
 import { runFeedsBench } from '../apps/workers/bench/feeds';
+import { runTakedownBench } from '../apps/workers/bench/takedown';
 import { runExtractBench } from '../packages/extract/bench/run';
 
-const BENCHES: Record<string, (argv: string[]) => Promise<number>> = { extract: runExtractBench, feeds: runFeedsBench };
+const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
+  extract: runExtractBench,
+  feeds: runFeedsBench,
+  api: runApiBench,
+  subscriptions: runSubscriptionsBench,
+  takedown: runTakedownBench,
+};
 
 async function main(): Promise<number> {
   const [name, ...rest] = process.argv.slice(2);

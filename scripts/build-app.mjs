@@ -2,6 +2,8 @@
 // npm dependencies stay external and are resolved from node_modules at run time.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 await build({
@@ -17,8 +19,19 @@ await build({
     {
       name: 'externals',
       setup(b) {
-        // Everything that is not a relative path or one of our workspace packages stays external.
-        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@newsline/') ? undefined : { path: args.path, external: true }));
+        // npm dependencies stay external when the built file can require them from the app's
+        // folder at run time; ones npm nested inside a workspace package (version conflicts)
+        // are bundled instead. Workspace packages are always bundled.
+        const fromApp = createRequire(join(process.cwd(), 'dist', 'main.js'));
+        b.onResolve({ filter: /^[^./]/ }, (args) => {
+          if (args.path.startsWith('@newsline/')) return undefined;
+          try {
+            fromApp.resolve(args.path);
+            return { path: args.path, external: true };
+          } catch {
+            return undefined;
+          }
+        });
       },
     },
   ],

@@ -211,7 +211,10 @@ export function buildFilter(f: HeadlineFilter | undefined, terms?: string[]): Fi
   if (f?.countries?.length) q.country = { $in: f.countries.map((c) => c.toUpperCase()) };
   if (f?.section) q.section = f.section;
   if (f?.from || f?.to) q.publishedAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
-  const t = [...(terms ?? []), ...(f?.query ? queryTerms(f.query) : [])];
+  const fromQuery = f?.query?.trim() ? queryTerms(f.query) : [];
+  // A query with no searchable word (".*", "?", punctuation) matches nothing, as in search: never everything.
+  if (f?.query?.trim() && fromQuery.length === 0) q._id = { $in: [] };
+  const t = [...(terms ?? []), ...fromQuery];
   if (t.length) q.terms = { $all: [...new Set(t)] };
   return q;
 }

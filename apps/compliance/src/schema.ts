@@ -1,16 +1,9 @@
 import 'reflect-metadata';
 import { buildFederatedSchema, type BaseContext } from '@newsline/subgraph';
-import {
-  takedownModel,
-  TAKEDOWN_REASON,
-  TAKEDOWN_RELATION,
-  TAKEDOWN_SCOPE,
-  TAKEDOWN_STATUS,
-  type Store,
-  type TakedownDoc,
-} from '@newsline/store';
+import { auditModels, takedownModel, TAKEDOWN_REASON, TAKEDOWN_RELATION, TAKEDOWN_SCOPE, TAKEDOWN_STATUS } from '@newsline/store';
+import { canonicalJson, verifyAuditChain, type TakedownUpdate } from '@newsline/takedowns';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import type { Types } from 'mongoose';
+import { isValidObjectId } from 'mongoose';
 import {
   Arg,
   Authorized,
@@ -25,10 +18,27 @@ import {
   Query,
   registerEnumType,
   Resolver,
+  Root,
+  Subscription,
 } from 'type-graphql';
+import type { TakedownHub } from './live';
+import {
+  approveTakedown,
+  checkSubmitRate,
+  reinstateTakedown,
+  rejectTakedown,
+  submitTakedown,
+  type ComplianceServices,
+  type TakedownRecord,
+} from './service';
+
+export { validateTakedown } from './service';
 
 export interface ComplianceContext extends BaseContext {
-  store: Store;
+  svc: ComplianceServices;
+  /** Rate-limit identity: the caller's identity sub, or its address when anonymous. */
+  client: string;
+  live?: TakedownHub;
 }
 
 const asEnum = <T extends readonly string[]>(values: T) =>
@@ -42,15 +52,14 @@ registerEnumType(ScopeKind, { name: 'ScopeKind' });
 registerEnumType(TakedownReason, { name: 'TakedownReason' });
 registerEnumType(RequesterRelation, { name: 'RequesterRelation' });
 
-/** Days a received request may wait for a decision. */
-export const DECISION_DAYS = 7;
-
 @ObjectType()
 class Scope {
   @Field(() => ScopeKind)
   kind!: string;
   @Field(() => String)
   value!: string;
+  @Field(() => String, { description: 'Normalized match key (urlKey form, bare host or source id).', nullable: true })
+  key?: string;
 }
 
 @ObjectType()
@@ -79,10 +88,34 @@ export class TakedownRequest {
   relation!: string;
   @Field(() => String)
   statement!: string;
+  @Field(() => String, { nullable: true })
+  notes?: string;
   @Field(() => GraphQLISODateTime)
   receivedAt!: Date;
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'Enforce by: receipt + TAKEDOWN_DEADLINE_HOURS.' })
   deadline!: Date;
+  @Field(() => Boolean, { description: 'Still open and past its deadline.' })
+  overdue!: boolean;
+  @Field(() => String, { nullable: true })
+  decidedBy?: string;
+  @Field(() => Boolean)
+  autoApproved!: boolean;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  approvedAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  rejectedAt?: Date;
+  @Field(() => String, { nullable: true })
+  rejectReason?: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  enforcedAt?: Date;
+  @Field(() => Int, { description: 'Articles removed by the enforcement so far.' })
+  removedCount!: number;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  reinstatedAt?: Date;
+  @Field(() => String, { nullable: true })
+  reinstatedBy?: string;
+  @Field(() => String, { nullable: true })
+  reinstateNote?: string;
 }
 
 @InputType()
@@ -113,82 +146,118 @@ class TakedownInput {
   requester!: RequesterInput;
   @Field(() => RequesterRelation)
   relation!: string;
-  @Field(() => String, { description: 'Why the content must go; at least 20 characters.' })
+  @Field(() => String, { description: 'Why the content must go; 20 to 10000 characters.' })
   statement!: string;
+  @Field(() => String, { nullable: true, description: 'Anything else for the reviewer; at most 5000 characters.' })
+  notes?: string;
 }
 
 @ObjectType()
 class SubmitResult {
   @Field(() => TakedownRequest)
   request!: TakedownRequest;
+  @Field(() => Boolean, { description: 'True when this requester already had an open request for the same scope (returned instead).' })
+  duplicate!: boolean;
 }
 
-type TakedownRecord = TakedownDoc & { _id: Types.ObjectId };
+@ObjectType()
+class AuditEntry {
+  @Field(() => Int)
+  seq!: number;
+  @Field(() => GraphQLISODateTime)
+  at!: Date;
+  @Field(() => ID)
+  requestId!: string;
+  @Field(() => String)
+  action!: string;
+  @Field(() => String)
+  actor!: string;
+  @Field(() => String, { description: 'Canonical JSON of the entry data (e.g. removed article ids).' })
+  data!: string;
+  @Field(() => String)
+  prevHash!: string;
+  @Field(() => String)
+  hash!: string;
+}
 
-function toRequest(d: TakedownRecord): TakedownRequest {
+@ObjectType()
+class AuditChainReport {
+  @Field(() => Boolean)
+  ok!: boolean;
+  @Field(() => Int)
+  entries!: number;
+  @Field(() => [String])
+  breaks!: string[];
+}
+
+export function toRequest(d: TakedownRecord, now = Date.now()): TakedownRequest {
   // Both sub-documents are required by the schema; mongoose's inferred type still marks them optional.
-  const scope = d.scope as { kind: string; value: string };
+  const scope = d.scope as { kind: string; value: string; key?: string | null };
   const requester = d.requester as { name: string; email: string; organisation?: string | null };
+  const open = d.status === 'received' || d.status === 'reviewing' || d.status === 'approved';
   return {
     id: String(d._id),
     status: d.status,
-    scope: { kind: scope.kind, value: scope.value },
+    scope: { kind: scope.kind, value: scope.value, key: scope.key ?? undefined },
     reason: d.reason,
     requester: { name: requester.name, email: requester.email, organisation: requester.organisation ?? undefined },
     relation: d.relation,
     statement: d.statement,
+    notes: d.notes ?? undefined,
     receivedAt: d.receivedAt,
     deadline: d.deadline,
+    overdue: open && d.deadline.getTime() < now,
+    decidedBy: d.decidedBy ?? undefined,
+    autoApproved: d.autoApproved ?? false,
+    approvedAt: d.approvedAt ?? undefined,
+    rejectedAt: d.rejectedAt ?? undefined,
+    rejectReason: d.rejectReason ?? undefined,
+    enforcedAt: d.enforcedAt ?? undefined,
+    removedCount: d.enforcement?.removed ?? 0,
+    reinstatedAt: d.reinstatedAt ?? undefined,
+    reinstatedBy: d.reinstatedBy ?? undefined,
+    reinstateNote: d.reinstateNote ?? undefined,
   };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Every problem at once, as `field: message`, so a form can show them all. */
-export function validateTakedown(i: TakedownInput): string[] {
-  const p: string[] = [];
-  const v = i.scope.value.trim();
-  if (!v) p.push('scope.value: required');
-  else if (i.scope.kind === 'URL' || i.scope.kind === 'PREFIX') {
-    try {
-      const u = new URL(v);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') p.push('scope.value: must be an http(s) URL');
-    } catch {
-      p.push('scope.value: must be an http(s) URL');
-    }
-  } else if (i.scope.kind === 'DOMAIN' && !/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i.test(v))
-    p.push('scope.value: must be a domain name');
-  else if (i.scope.kind === 'SOURCE' && !/^[0-9a-f]{24}$/.test(v)) p.push('scope.value: must be a source id');
-  if (!i.requester.name.trim()) p.push('requester.name: required');
-  if (!EMAIL.test(i.requester.email)) p.push('requester.email: must be an email address');
-  if (i.statement.trim().length < 20) p.push('statement: at least 20 characters');
-  if (i.statement.length > 10_000) p.push('statement: at most 10000 characters');
-  return p;
-}
+const actor = (ctx: ComplianceContext) => `admin:${ctx.identity?.sub ?? 'unknown'}`;
 
 @Resolver(() => TakedownRequest)
 export class TakedownResolver {
-  @Mutation(() => SubmitResult, { description: 'Public: anyone may ask for removal; the request is stored as received.' })
+  @Mutation(() => SubmitResult, {
+    description:
+      'Public: anyone may ask for removal. Validated (every problem listed), rate-limited per client; a repeat of an open request returns it.',
+  })
   async submitTakedown(@Arg('input', () => TakedownInput) input: TakedownInput, @Ctx() ctx: ComplianceContext): Promise<SubmitResult> {
-    const problems = validateTakedown(input);
-    if (problems.length)
-      throw new GraphQLError(`invalid takedown request: ${problems.join('; ')}`, { extensions: { code: 'BAD_USER_INPUT', problems } });
-    const now = new Date();
-    const d = await takedownModel(ctx.store.conn).create({
-      status: 'received',
-      scope: { kind: input.scope.kind, value: input.scope.value.trim() },
-      reason: input.reason,
-      requester: {
-        name: input.requester.name.trim(),
-        email: input.requester.email.trim().toLowerCase(),
-        organisation: input.requester.organisation,
-      },
-      relation: input.relation,
-      statement: input.statement.trim(),
-      receivedAt: now,
-      deadline: new Date(now.getTime() + DECISION_DAYS * 86_400_000),
-    });
-    return { request: toRequest(d.toObject() as TakedownRecord) };
+    await checkSubmitRate(ctx.svc, ctx.client);
+    const r = await submitTakedown(ctx.svc, input, ctx.client);
+    return { request: toRequest(r.request), duplicate: r.duplicate };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TakedownRequest, { description: 'received → approved; enforcement starts at once.' })
+  async approveTakedown(@Arg('id', () => ID) id: string, @Ctx() ctx: ComplianceContext): Promise<TakedownRequest> {
+    return toRequest(await approveTakedown(ctx.svc, id, actor(ctx)));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TakedownRequest, { description: 'received → rejected.' })
+  async rejectTakedown(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<TakedownRequest> {
+    return toRequest(await rejectTakedown(ctx.svc, id, reason, actor(ctx)));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TakedownRequest, { description: 'enforced → reinstated: tombstones removed, ingestion resumes for the scope.' })
+  async reinstate(
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String) note: string,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<TakedownRequest> {
+    return toRequest(await reinstateTakedown(ctx.svc, id, note, actor(ctx)));
   }
 
   @Authorized('admin')
@@ -198,12 +267,85 @@ export class TakedownResolver {
     @Arg('first', () => Int, { defaultValue: 100 }) first: number,
     @Ctx() ctx: ComplianceContext,
   ): Promise<TakedownRequest[]> {
-    const docs = await takedownModel(ctx.store.conn)
+    const docs = await takedownModel(ctx.svc.store.conn)
       .find(status ? { status } : {})
       .sort({ receivedAt: -1 })
       .limit(Math.min(Math.max(first, 0), 500))
       .lean();
     return docs.map((d) => toRequest(d as TakedownRecord));
+  }
+
+  @Authorized('admin')
+  @Query(() => TakedownRequest, { nullable: true })
+  async takedownRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: ComplianceContext): Promise<TakedownRequest | null> {
+    if (!isValidObjectId(id)) return null;
+    const d = await takedownModel(ctx.svc.store.conn).findById(id).lean();
+    return d ? toRequest(d as TakedownRecord) : null;
+  }
+
+  @Authorized('admin')
+  @Query(() => [TakedownRequest], { description: 'Open requests past their deadline, oldest deadline first.' })
+  async overdueTakedowns(
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<TakedownRequest[]> {
+    const docs = await takedownModel(ctx.svc.store.conn)
+      .find({ status: { $in: ['received', 'reviewing', 'approved'] }, deadline: { $lt: new Date() } })
+      .sort({ deadline: 1 })
+      .limit(Math.min(Math.max(first, 0), 500))
+      .lean();
+    return docs.map((d) => toRequest(d as TakedownRecord));
+  }
+
+  @Authorized('admin')
+  @Query(() => [AuditEntry], { description: 'The audit log in sequence order, optionally of one request.' })
+  async takedownAudit(
+    @Arg('requestId', () => ID, { nullable: true }) requestId: string | undefined,
+    @Arg('afterSeq', () => Int, { defaultValue: 0 }) afterSeq: number,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<AuditEntry[]> {
+    const { Entry } = auditModels(ctx.svc.store.conn);
+    const docs = await Entry.find({ _id: { $gt: afterSeq }, ...(requestId ? { requestId } : {}) })
+      .sort({ _id: 1 })
+      .limit(Math.min(Math.max(first, 0), 1000))
+      .lean();
+    return docs.map((e) => ({
+      seq: e._id,
+      at: e.at,
+      requestId: e.requestId,
+      action: e.action,
+      actor: e.actor,
+      data: canonicalJson(e.data ?? {}),
+      prevHash: e.prevHash,
+      hash: e.hash,
+    }));
+  }
+
+  @Authorized('admin')
+  @Query(() => AuditChainReport, { description: 'Recomputes the whole hash chain: any altered, removed or reordered entry is reported.' })
+  async takedownAuditVerify(@Ctx() ctx: ComplianceContext): Promise<AuditChainReport> {
+    return verifyAuditChain(ctx.svc.store.conn);
+  }
+
+  @Authorized('admin')
+  @Subscription(() => TakedownRequest, {
+    description: 'Status changes of takedown requests (any instance, any worker), for the admin console.',
+    subscribe: ({ args, context }) => {
+      const live = (context as ComplianceContext).live;
+      if (!live) throw new GraphQLError('subscriptions are served over graphql-ws only', { extensions: { code: 'BAD_REQUEST' } });
+      return live.subscribe((args as { id?: string }).id);
+    },
+  })
+  async takedownUpdated(
+    @Root() u: TakedownUpdate,
+    @Ctx() ctx: ComplianceContext,
+    @Arg('id', () => ID, { nullable: true }) _id?: string,
+  ): Promise<TakedownRequest> {
+    const d = await takedownModel(ctx.svc.store.conn).findById(u.requestId).lean();
+    if (!d) throw new GraphQLError(`takedown ${u.requestId} vanished`, { extensions: { code: 'NOT_FOUND' } });
+    // The status this event announces, even if the request has moved on since.
+    return { ...toRequest(d as TakedownRecord), status: u.status };
   }
 }
 

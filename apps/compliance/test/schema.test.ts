@@ -23,3 +23,38 @@ describe('compliance schema', () => {
     ]);
   });
 });
+
+describe('compliance schema: takedown workflow', () => {
+  it('exposes the admin operations, the audit log and the subscription', async () => {
+    const sdl = printSchema(await buildComplianceSchema());
+    for (const re of [
+      /approveTakedown\(id: ID!\): TakedownRequest!/,
+      /rejectTakedown\((?=[^)]*id: ID!)(?=[^)]*reason: String!)[^)]*\): TakedownRequest!/,
+      /reinstate\((?=[^)]*id: ID!)(?=[^)]*note: String!)[^)]*\): TakedownRequest!/,
+      /overdueTakedowns\(first: Int! = 100\): \[TakedownRequest!\]!/,
+      /takedownAudit\((?=[^)]*requestId: ID)(?=[^)]*afterSeq: Int! = 0)[^)]*\): \[AuditEntry!\]!/,
+      /takedownAuditVerify: AuditChainReport!/,
+      /takedownUpdated\(id: ID\): TakedownRequest!/,
+      /enum TakedownStatus \{[^}]*REINSTATED/,
+    ])
+      expect(sdl).toMatch(re);
+  });
+  it('lists oversized and empty fields', () => {
+    const p = validateTakedown({
+      scope: { kind: 'DOMAIN', value: '' },
+      reason: 'OTHER',
+      relation: 'OTHER',
+      requester: { name: 'x'.repeat(201), email: `${'a'.repeat(320)}@b.cd`, organisation: 'o'.repeat(201) },
+      statement: 's'.repeat(10_001),
+      notes: 'n'.repeat(5001),
+    });
+    expect(p).toEqual([
+      'scope.value: required',
+      'requester.name: at most 200 characters',
+      'requester.email: at most 320 characters',
+      'requester.organisation: at most 200 characters',
+      'statement: at most 10000 characters',
+      'notes: at most 5000 characters',
+    ]);
+  });
+});

@@ -9,11 +9,13 @@ import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from '@
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import type { Config } from '@newsline/config';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '@newsline/subgraph';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type Redis from 'ioredis';
 import { WebSocketServer } from 'ws';
 import { AuthError, createAuthenticator, credentialsFrom } from './auth';
 import { Metrics } from './metrics';
+import { createQueueBoard } from './queue-board';
 
 export const SUPERGRAPH_PATH = join(__dirname, '..', 'supergraph.graphql');
 
@@ -32,9 +34,11 @@ type GatewayConfig = Pick<
   | 'GATEWAY_CORS_ORIGINS'
   | 'GATEWAY_PERSISTED_QUERIES_FILE'
   | 'GATEWAY_PERSISTED_ONLY'
+  | 'GATEWAY_INTROSPECTION'
   | 'SUBGRAPH_ARTICLES_URL'
   | 'SUBGRAPH_SOURCES_URL'
   | 'SUBGRAPH_COMPLIANCE_URL'
+  | 'BULLMQ_PREFIX'
 >;
 
 interface Log {
@@ -46,6 +50,18 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res
     .writeHead(status, { 'content-type': 'application/json', ...headers })
     .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+function withCode(e: GraphQLError, code: string): GraphQLError {
+  if (e.extensions?.code) return e;
+  return new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    originalError: e.originalError,
+    extensions: { ...e.extensions, code },
+  });
 }
 
 /** Fixed one-minute windows in Redis: shared by every gateway instance, self-expiring keys. */
@@ -70,6 +86,7 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
   const supergraph = deps.supergraph ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
   const authenticate = createAuthenticator(config);
   const metrics = new Metrics();
+  const queueBoard = createQueueBoard({ redis: deps.redis, prefix: config.BULLMQ_PREFIX, authenticate });
   const development = config.NODE_ENV === 'development';
 
   const persisted = config.GATEWAY_PERSISTED_QUERIES_FILE
@@ -103,6 +120,18 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
     },
   };
 
+  // Validation errors (depth and cost limits included) and variable coercion errors leave the
+  // runtime without extensions.code; clients need a code to tell a bad request from an outage.
+  const typedErrorsPlugin: GatewayPlugin = {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
+      const r = result as { errors?: readonly GraphQLError[] };
+      if (!r.errors?.some((e) => !e.extensions?.code && !e.path)) return;
+      const code = (e: GraphQLError) => (/^Variable "\$/.test(e.message) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED');
+      setResult({ ...r, errors: r.errors.map((e) => (e.extensions?.code || e.path ? e : withCode(e, code(e)))) } as never);
+    },
+  };
+
   const runtime = createGatewayRuntime({
     supergraph,
     // The Rust query planner (router-runtime); GATEWAY_PLANNER=default uses the JS planner.
@@ -110,12 +139,14 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
     transportEntries: {
       articles: { location: config.SUBGRAPH_ARTICLES_URL, options: { subscriptions: ws(config.SUBGRAPH_ARTICLES_URL) } },
       sources: { location: config.SUBGRAPH_SOURCES_URL },
-      compliance: { location: config.SUBGRAPH_COMPLIANCE_URL },
+      compliance: { location: config.SUBGRAPH_COMPLIANCE_URL, options: { subscriptions: ws(config.SUBGRAPH_COMPLIANCE_URL) } },
     },
     propagateHeaders: {
       fromClientToSubgraphs: ({ request }) => ({ [IDENTITY_HEADER]: request.headers.get(IDENTITY_HEADER) ?? '' }),
     },
     maskedErrors: !development,
+    // Introspection reveals the whole supergraph: off in production unless GATEWAY_INTROSPECTION=true.
+    ...((config.GATEWAY_INTROSPECTION ?? config.NODE_ENV !== 'production') ? {} : { disableIntrospection: {} }),
     graphiql: false, // the GraphiQL page loads from a CDN
     landingPage: false,
     logging: development ? 'info' : 'warn',
@@ -138,6 +169,7 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
       maxDepthPlugin({ n: config.GATEWAY_MAX_DEPTH, ignoreIntrospection: true, exposeLimits: true, flattenFragments: true }),
       costLimitPlugin({ maxCost: config.GATEWAY_MAX_COST, exposeLimits: true }),
       metricsPlugin,
+      typedErrorsPlugin,
     ],
   });
 
@@ -151,6 +183,7 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
       return;
     }
+    if (queueBoard.matches(path ?? '')) return queueBoard.handle(req, res);
     if (path !== '/graphql') return sendError(res, 404, 'NOT_FOUND', 'not found');
     const started = process.hrtime.bigint();
     res.once('finish', () => metrics.request(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
@@ -287,6 +320,7 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
       for (const c of wss?.clients ?? []) c.close(1001, 'shutting down');
       wss?.close();
       await runtime.dispose();
+      await queueBoard.close();
     },
   };
 }

@@ -11,7 +11,7 @@ import { createQueues, startWorkers } from '../src/queues';
 import { registerSources } from '../src/sources';
 
 /**
- * `npm run bench -- feeds [--hosts 500] [--feeds-per-host 2] [--rate 2] [--concurrency 64] [--json]`
+ * `npm run bench -- feeds [--hosts 500] [--feeds-per-host 2] [--entries 3] [--rate 2] [--concurrency 16] [--json]`
  * Polls every feed of a local publisher farm (one loopback address per host) through the real
  * fetch workers and polite client, and checks per-host politeness from the server's side: the
  * baseline is the configured per-host limit, which the measured maximum must never exceed.
@@ -23,7 +23,8 @@ export async function runFeedsBench(argv: string[]): Promise<number> {
       hosts: { type: 'string', default: '500' },
       'feeds-per-host': { type: 'string', default: '2' },
       rate: { type: 'string', default: '2' },
-      concurrency: { type: 'string', default: '64' },
+      concurrency: { type: 'string', default: '16' },
+      entries: { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -45,7 +46,7 @@ export async function runFeedsBench(argv: string[]): Promise<number> {
     FETCH_CONCURRENCY: values.concurrency,
     LOG_LEVEL: 'silent',
   });
-  const farm = await startPublisherFarm({ hosts, feedsPerHost: perHost, entriesPerFeed: 10 });
+  const farm = await startPublisherFarm({ hosts, feedsPerHost: perHost, entriesPerFeed: Number(values.entries) });
   const store = await createStore(config.MONGO_URL);
   await store.ensureIndexes();
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });

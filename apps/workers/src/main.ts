@@ -2,10 +2,17 @@ import { bootApp } from '@newsline/lifecycle';
 import { createIngestContext } from './context';
 import { createQueues, startWorkers } from './queues';
 import { startScheduler } from './scheduler';
+import { repairPendingExtractions } from './ingest/repair';
+import { createWorkerMetrics } from './metrics';
 import { readSourcesFile, registerSources } from './sources';
 import { demoSourceSpecs } from './demo';
+import { takedownModel } from '@newsline/store';
+import { TombstoneGate } from '@newsline/takedowns';
+import { gatedEnqueueExtract } from './takedown/gate';
+import { createTakedownQueue, startTakedownWorker } from './takedown/queue';
+import { startTakedownSweeper } from './takedown/sweeper';
 
-// BullMQ workers: the feed scheduler, feed fetching and article extraction.
+// BullMQ workers: the feed scheduler, feed fetching, article extraction and takedown enforcement.
 void bootApp({
   name: 'workers',
   port: (c) => c.WORKERS_PORT,
@@ -17,13 +24,46 @@ void bootApp({
     }
     const connection = redis.duplicate();
     const queues = createQueues(connection, config.EXTRACT_MAX_ATTEMPTS);
-    const ctx = createIngestContext({ config, log, store, redis, enqueueExtract: queues.enqueueExtract });
+    await takedownModel(store.conn).createIndexes();
+    // Tombstones gate ingestion before fetching, before storing and again right after the upsert.
+    const gate = await new TombstoneGate(store, redis).start();
+    const enqueueExtract = gatedEnqueueExtract({ store, redis, gate, enqueue: queues.enqueueExtract });
+    const ctx = createIngestContext({ config, log, store, redis, enqueueExtract, isBlocked: (url) => gate.isBlocked(url) });
     const workers = startWorkers(ctx, connection);
+    const takedowns = createTakedownQueue(connection);
+    const takedownWorker = startTakedownWorker({ store, redis, log }, connection, { concurrency: config.TAKEDOWN_CONCURRENCY });
+    const sweeper = startTakedownSweeper({
+      store,
+      log,
+      everyMs: config.TAKEDOWN_SWEEP_MS,
+      reverifyMs: config.TAKEDOWN_REVERIFY_MINUTES * 60_000,
+      enqueue: (id) => takedowns.enqueue(id),
+    });
     const scheduler = startScheduler({ store, log, tickMs: config.SCHEDULER_TICK_MS, enqueue: (id, due) => queues.enqueueFetch(id, due) });
+    const metrics = createWorkerMetrics([queues.fetch, queues.extract], workers.workers);
+    const repairEveryMs = Math.max(5_000, (config.EXTRACT_REPAIR_AFTER_SEC * 1000) / 2);
+    const repair = setInterval(
+      () =>
+        void repairPendingExtractions({ store, queue: queues.extract, afterSec: config.EXTRACT_REPAIR_AFTER_SEC, log }).catch(
+          (err: Error) => log.warn({ err: err.message }, 'repair failed'),
+        ),
+      repairEveryMs,
+    );
     return {
-      checks: { workers: async () => workers.workers.every((w) => w.isRunning()) },
+      checks: { workers: async () => workers.workers.every((w) => w.isRunning()) && takedownWorker.isRunning() },
+      handler: async (req, res) => {
+        if ((req.url ?? '').split('?')[0] !== '/metrics') return void res.writeHead(404).end();
+        // Queue depth, latency, retries and dead-lettered jobs, plus the takedown SLA gauges.
+        const text = `${await metrics.registry.metrics()}\n${sweeper.metrics()}`;
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+      },
       stop: async () => {
+        clearInterval(repair);
         await scheduler.stop();
+        await sweeper.stop();
+        await takedownWorker.close();
+        await takedowns.close();
+        gate.stop();
         await workers.close();
         await queues.close();
         await ctx.http.close();

@@ -12,7 +12,7 @@ export function createQueues(connection: ConnectionOptions, extractAttempts: num
   const extract = new Queue(QUEUES.extract, {
     connection,
     prefix,
-    defaultJobOptions: { ...KEEP, attempts: extractAttempts, backoff: { type: 'exponential', delay: 2000 } },
+    defaultJobOptions: { ...KEEP, attempts: extractAttempts, backoff: { type: 'polite' } },
   });
   return {
     fetch,
@@ -29,6 +29,17 @@ export function createQueues(connection: ConnectionOptions, extractAttempts: num
   };
 }
 
+/**
+ * Retry delay for extract jobs: when the host said how long to wait (Retry-After, a host
+ * backoff shared in Redis) we wait just that, plus jitter; otherwise exponential from 2 s,
+ * capped at 5 min so a recovered host is not left idle for long.
+ */
+export function extractBackoff(attemptsMade: number, _type?: string, err?: Error): number {
+  const told = err instanceof RetryableExtractError ? err.retryAfterMs : undefined;
+  const base = told !== undefined ? told : Math.min(300_000, 2000 * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(base + Math.random() * Math.min(1000, base / 2));
+}
+
 export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, prefix?: string) {
   const fetchWorker = new Worker(
     QUEUES.fetch,
@@ -36,7 +47,13 @@ export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, 
       const { feedId } = fetchFeedJob.parse(job.data);
       return fetchFeed(ctx, feedId);
     },
-    { connection, prefix, concurrency: ctx.config.FETCH_CONCURRENCY },
+    {
+      connection,
+      prefix,
+      concurrency: ctx.config.FETCH_CONCURRENCY,
+      lockDuration: ctx.config.JOB_LOCK_MS,
+      stalledInterval: ctx.config.JOB_LOCK_MS,
+    },
   );
   const extractWorker = new Worker(
     QUEUES.extract,
@@ -45,7 +62,14 @@ export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, 
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       return extractAndStore(ctx, articleId, final);
     },
-    { connection, prefix, concurrency: ctx.config.EXTRACT_CONCURRENCY },
+    {
+      connection,
+      prefix,
+      concurrency: ctx.config.EXTRACT_CONCURRENCY,
+      lockDuration: ctx.config.JOB_LOCK_MS,
+      stalledInterval: ctx.config.JOB_LOCK_MS,
+      settings: { backoffStrategy: extractBackoff },
+    },
   );
   for (const w of [fetchWorker, extractWorker]) {
     w.on('failed', (job, err) => {

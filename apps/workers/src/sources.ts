@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { derivedId } from '@newsline/domain';
 import type { Store } from '@newsline/store';
 
 /** A publisher and its feeds, as written in SOURCES_FILE or the demo catalog. */
@@ -21,21 +22,31 @@ export function readSourcesFile(path: string): SourceSpec[] {
   return parsed.data;
 }
 
-/** Upserts sources by key and feeds by URL; running it twice changes nothing. */
+/**
+ * Upserts sources by key and feeds by URL; running it twice changes nothing. Ids derive from
+ * those natural keys so each upsert is an `_id` lookup (FerretDB scans for anything else).
+ */
 export async function registerSources(store: Store, specs: SourceSpec[]): Promise<{ sources: number; feeds: number }> {
   let feeds = 0;
   for (const s of specs) {
     const { feeds: urls, ...fields } = s;
-    const src = await store.Source.findOneAndUpdate({ key: s.key }, { $setOnInsert: fields }, { upsert: true, new: true }).lean();
+    const src =
+      (await store.Source.findOne({ _id: derivedId('source', s.key) }).lean()) ??
+      (await store.Source.findOne({ key: s.key }).lean()) ??
+      (await store.Source.create({ _id: derivedId('source', s.key), ...fields })).toObject();
     for (const url of urls) {
       const r = await store.Feed.updateOne(
-        { url },
-        { $setOnInsert: { url, sourceId: src!._id, nextPollAt: new Date() } },
+        { _id: derivedId('feed', url) },
+        { $setOnInsert: { url, sourceId: src._id, nextPollAt: new Date() } },
         { upsert: true },
-      );
+      ).catch((err: { code?: number }) => {
+        // The URL is already registered under another id (added through the API): nothing to do.
+        if (err.code === 11000) return { upsertedId: null };
+        throw err;
+      });
       if (r.upsertedId) {
         feeds++;
-        await store.Source.updateOne({ _id: src!._id }, { $inc: { 'counts.feeds': 1 } });
+        await store.Source.updateOne({ _id: src._id }, { $inc: { 'counts.feeds': 1 } });
       }
     }
   }

@@ -39,3 +39,16 @@ describe('polling interval', () => {
     expect(errorBackoffSec({ consecutiveErrors: 30, intervalSec: 600, random: () => 1 })).toBe(86400);
   });
 });
+
+describe('extract retry backoff', () => {
+  it('waits what the host asked, else doubles from 2 s up to 5 min', async () => {
+    const { extractBackoff } = await import('../src/queues');
+    const { RetryableExtractError } = await import('../src/ingest/extract-article');
+    const told = extractBackoff(5, 'polite', new RetryableExtractError('host-backoff', 3000));
+    expect(told).toBeGreaterThanOrEqual(3000);
+    expect(told).toBeLessThanOrEqual(4000);
+    expect(extractBackoff(1, 'polite', new Error('x'))).toBeGreaterThanOrEqual(2000);
+    expect(extractBackoff(4, 'polite', new Error('x'))).toBeGreaterThanOrEqual(16000);
+    expect(extractBackoff(30, 'polite')).toBeLessThanOrEqual(301_000);
+  });
+});

@@ -45,9 +45,13 @@ export const configSchema = z.object({
   EXTRACT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   ENTRY_HORIZON_DAYS: z.coerce.number().int().min(1).default(14),
   FEED_MIN_INTERVAL_SEC: z.coerce.number().int().min(1).default(300),
-  FEED_MAX_INTERVAL_SEC: z.coerce.number().int().min(60).default(86_400),
+  FEED_MAX_INTERVAL_SEC: z.coerce.number().int().min(5).default(86_400),
   SCHEDULER_TICK_MS: z.coerce.number().int().min(50).default(5_000),
   EXTRACT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  /** Articles still pending extraction after this long get their extract job re-driven (nothing is lost). */
+  EXTRACT_REPAIR_AFTER_SEC: z.coerce.number().int().min(5).default(300),
+  /** BullMQ job lock: a job whose worker died is taken over after about this long (stalled-job recovery). */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** JSON file of sources to register at start (see apps/workers/README.md). */
   SOURCES_FILE: z.string().optional(),
   DEMO_PUBLISHER_URL: z.string().url().default('http://127.0.0.1:4080'),
@@ -88,8 +92,35 @@ export const configSchema = z.object({
   GATEWAY_PERSISTED_QUERIES_FILE: z.string().optional(),
   /** Accept only persisted operations (ids from GATEWAY_PERSISTED_QUERIES_FILE). */
   GATEWAY_PERSISTED_ONLY: bool(false),
+  /** GraphQL introspection through the gateway; unset: allowed except when NODE_ENV=production. */
+  GATEWAY_INTROSPECTION: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
   /** Events buffered per live subscriber before a slow consumer is cut off. */
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(1).max(10_000).default(256),
+  // --- Takedowns (compliance subgraph + enforcement worker) ---
+  /** Hours from receipt by which a takedown must be enforced; later ones count as overdue. */
+  TAKEDOWN_DEADLINE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(24),
+  /** `verified-contacts`: approve at once when the requester's email is in the source's verifiedContacts; `none`: always wait for an admin. */
+  TAKEDOWN_AUTO_APPROVE: z.enum(['none', 'verified-contacts']).default('verified-contacts'),
+  /** submitTakedown calls per client per hour, counted in Redis. */
+  TAKEDOWN_SUBMIT_RATE_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** How often the workers' sweeper re-enqueues approved requests, counts overdue ones and re-verifies. */
+  TAKEDOWN_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Enforced scopes are re-checked for leftovers when their last verification is older than this. */
+  TAKEDOWN_REVERIFY_MINUTES: z.coerce.number().positive().default(60),
+  TAKEDOWN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // --- operator tools (dashboard, queue board, CLI) ---
+  DASHBOARD_PORT: port(4020),
+  /** Gateway origin the dashboard server proxies /graphql (HTTP and WebSocket) to, so the page needs no CORS. */
+  DASHBOARD_GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000'),
+  /** BullMQ key prefix of the workers' queues, shown by /admin/queues and used by `newsline ingest now`. */
+  BULLMQ_PREFIX: z.string().min(1).default('bull'),
 });
 
 export type Config = z.infer<typeof configSchema>;

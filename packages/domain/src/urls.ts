@@ -89,3 +89,8 @@ export function articleIdFor(key: string): string {
 export function entryRefIdFor(feedId: string, entryId: string): string {
   return createHash('sha1').update(`entry:${feedId}:${entryId}`).digest('hex').slice(0, 24);
 }
+
+/** A stable 24-hex ObjectId for a natural key (source key, feed URL), for `_id`-keyed upserts. */
+export function derivedId(namespace: string, value: string): string {
+  return createHash('sha1').update(`${namespace}:${value}`).digest('hex').slice(0, 24);
+}

@@ -11,6 +11,7 @@ export const APPS = [
   { name: 'compliance', portVar: 'COMPLIANCE_PORT', port: 4003, demo: false },
   { name: 'workers', portVar: 'WORKERS_PORT', port: 4010, demo: false },
   { name: 'gateway', portVar: 'GATEWAY_PORT', port: 4000, demo: false },
+  { name: 'dashboard', portVar: 'DASHBOARD_PORT', port: 4020, demo: false },
 ] as const;
 
 /** The deployable services (the demo publisher only runs locally). */

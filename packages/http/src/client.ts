@@ -113,9 +113,7 @@ class Client implements PoliteClient {
   constructor(private readonly o: PoliteClientOptions) {
     const prefix = o.keyPrefix ?? 'http:';
     this.allow = new AllowList(o.allowHosts);
-    // 10% headroom over 1/rate: requests are spaced when their slot is granted, but they reach
-    // the server with varying delay, so exact spacing could still show rate+1 in some 1 s window.
-    this.intervalMs = (1000 / (o.hostRatePerSec ?? 1)) * 1.1;
+    this.intervalMs = 1000 / (o.hostRatePerSec ?? 1);
     this.concurrency = o.hostConcurrency ?? 2;
     this.connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
     this.totalTimeoutMs = o.totalTimeoutMs ?? 30_000;

@@ -8,6 +8,8 @@ import { storyBandSchema, type StoryBandDoc } from './models/story-band';
 export { articleSchema, feedSchema, sourceSchema, type ArticleDoc, type FeedDoc, type SourceDoc, type EntryRefDoc, type StoryBandDoc };
 export { EXTRACTION_STATUS } from './models/article';
 export * from './models/takedown';
+export * from './models/tombstone';
+export * from './models/audit';
 
 // Filter keys not in the schema are dropped rather than sent, so a typo cannot match everything.
 mongoose.set('strictQuery', true);

@@ -13,7 +13,15 @@ export type ExtractOutcome =
   | { kind: 'blocked'; articleId: string };
 
 /** Thrown to make BullMQ retry the job later; carries the reason for the final failure record. */
-export class RetryableExtractError extends Error {}
+export class RetryableExtractError extends Error {
+  /** The server's or the host limiter's own wait, when it gave one (Retry-After, host backoff). */
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Fetches, decodes and extracts one article page, then stores the result under the page's
@@ -28,10 +36,10 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   if (article.extraction?.status === 'ok' || article.extraction?.status === 'restricted')
     return { kind: 'skipped', reason: 'already extracted' };
 
-  const markFailed = async (reason: string, retryable: boolean): Promise<ExtractOutcome> => {
+  const markFailed = async (reason: string, retryable: boolean, retryAfterMs?: number): Promise<ExtractOutcome> => {
     if (retryable && !final) {
       await Article.updateOne({ _id: article._id }, { $inc: { 'extraction.attempts': 1 }, $set: { 'extraction.reason': reason } });
-      throw new RetryableExtractError(reason);
+      throw new RetryableExtractError(reason, retryAfterMs);
     }
     // The feed's own title and summary stay; the article is served with what we have.
     await Article.updateOne(
@@ -47,7 +55,7 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   if (await ctx.isBlocked(article.url)) return removeBlocked(ctx, articleId, article.url);
   const res = await ctx.http.fetch(article.url, { kind: 'page' });
   if (res.kind === 'not-modified') return markFailed('unexpected 304 without validators', false);
-  if (res.kind === 'error') return markFailed(`${res.error.code}: ${res.error.message}`, res.error.retryable);
+  if (res.kind === 'error') return markFailed(`${res.error.code}: ${res.error.message}`, res.error.retryable, res.error.retryAfterMs);
 
   const decoded = decodeBytes(res.body, { contentType: res.contentType, kind: 'html' });
   const ex = extractArticle(decoded.text, res.finalUrl, { contentLanguage: res.headers['content-language'] });

@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import { ago, gql, type SourceInfo } from './api';
+
+const first = (xs: (string | null)[], pick: (a: string, b: string) => boolean) =>
+  xs.reduce<string | null>((m, x) => (x && (!m || pick(x, m)) ? x : m), null);
+
+/** Source health: last fetch, errors and next poll per source, from its feeds. */
+export function Sources({ sources, reload }: { sources: SourceInfo[]; reload: () => Promise<void> }) {
+  const [error, setError] = useState('');
+  const pause = async (s: SourceInfo) => {
+    try {
+      await gql('mutation($id: ID!, $p: Boolean!) { pauseSource(id: $id, paused: $p) { id paused } }', { id: s.id, p: !s.paused });
+      setError('');
+      await reload();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <section className="card wide">
+      <h2>Source health</h2>
+      {error && <div className="banner error">{error}</div>}
+      <table className="table" data-testid="sources">
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Status</th>
+            <th>Feeds</th>
+            <th>Articles</th>
+            <th>Last fetch</th>
+            <th>Last success</th>
+            <th>Errors</th>
+            <th>Next poll</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {sources.map((s) => {
+            const lastFetch = first(
+              s.feeds.map((f) => f.lastFetchAt),
+              (a, b) => a > b,
+            );
+            const nextPoll = first(
+              s.feeds.filter((f) => !f.paused).map((f) => f.nextPollAt),
+              (a, b) => a < b,
+            );
+            const errors = s.feeds.reduce((n, f) => n + f.consecutiveErrors, 0);
+            const lastError = s.feeds.find((f) => f.lastError)?.lastError;
+            return (
+              <tr key={s.id}>
+                <td>
+                  <a href={s.homepage} target="_blank" rel="noopener noreferrer">
+                    {s.name}
+                  </a>
+                  <div className="muted">
+                    {s.key}
+                    {s.country ? ` · ${s.country}` : ''}
+                    {s.languages.length ? ` · ${s.languages.join(', ')}` : ''}
+                  </div>
+                </td>
+                <td>
+                  <span className={`status ${s.paused ? 'paused' : s.health.status}`}>{s.paused ? 'paused' : s.health.status}</span>
+                </td>
+                <td>
+                  {s.counts.feeds}
+                  {s.health.failingFeeds ? <span className="muted"> ({s.health.failingFeeds} failing)</span> : null}
+                </td>
+                <td>{s.counts.articles}</td>
+                <td>{ago(lastFetch)}</td>
+                <td>{ago(s.health.lastSuccessAt)}</td>
+                <td title={lastError ?? ''}>
+                  {errors ? (
+                    <span className="err">
+                      {errors} · {lastError}
+                    </span>
+                  ) : (
+                    '0'
+                  )}
+                </td>
+                <td>{s.paused ? '—' : ago(nextPoll)}</td>
+                <td>
+                  <button className="small" onClick={() => void pause(s)}>
+                    {s.paused ? 'Resume' : 'Pause'}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,5 @@
+export * from './scope';
+export * from './canonical';
+export * from './audit';
+export * from './tombstones';
+export * from './events';
