@@ -177,3 +177,32 @@ describe('fetch job against a local publisher', () => {
     await pub.close();
   });
 });
+
+describe('entries whose URL was re-keyed by extraction', () => {
+  it('attach to the article that owns the URL now', async () => {
+    const pub = await publisher({
+      '/feed.xml': (_q, res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(rss([{ title: 'Canon', link: `${pub.url}/canon`, guid: 'c1', date: minutesAgo(1) }])),
+    });
+    const f = await addFeed(h.store, `${pub.url}/feed.xml`);
+    // An article stored under another id already owns this URL's key (as after a canonical merge).
+    const { urlKey } = await import('@newsline/domain');
+    const owner = await h.store.Article.create({
+      urlKey: urlKey(`${pub.url}/canon`),
+      url: `${pub.url}/canon`,
+      sourceUrl: `${pub.url}/canon`,
+      attribution: 'A',
+      sourceId: f.source._id,
+      title: 'Owner',
+      publishedAt: new Date(),
+    });
+    expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 0 });
+    const after = (await h.store.Article.findById(owner._id).lean())!;
+    expect(after.entryIds).toEqual([`${f.feedId}:c1`]);
+    const { entryRefIdFor } = await import('@newsline/domain');
+    expect(String((await h.store.EntryRef.findById(entryRefIdFor(f.feedId, 'c1')).lean())!.articleId)).toBe(String(owner._id));
+    await pub.close();
+  });
+});

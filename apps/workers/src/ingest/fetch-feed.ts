@@ -199,16 +199,20 @@ async function storeEntry(ctx: IngestContext, e: EntryInput): Promise<'created' 
     extraction: { status: 'pending', attempts: 0 },
     version: 0,
   };
-  const id = articleIdFor(key);
+  let id = articleIdFor(key);
   let created = false;
   try {
     // Upsert by the derived _id: FerretDB finds it without a scan; the urlKey index stays unique.
     const r = await Article.updateOne({ _id: id }, { $setOnInsert: doc, $addToSet: { entryIds: entryRef } }, { upsert: true });
     created = !!r.upsertedId;
   } catch (err) {
-    // Two workers upserting one URL at once, or the URL already re-keyed under another id by
-    // extraction: the duplicate key means the article exists.
+    // The URL already belongs to an article under another id (re-keyed by extraction to its
+    // canonical URL): record the entry on that article, so the ref below points at it and
+    // enforcement, which finds refs through entryIds, removes it with the article.
     if ((err as { code?: number }).code !== 11000) throw err;
+    // No projection: FerretDB v1 does not implement findAndModify's `fields`.
+    const owner = await Article.findOneAndUpdate({ urlKey: key }, { $addToSet: { entryIds: entryRef } }).lean();
+    if (owner) id = String(owner._id);
   }
   await EntryRef.updateOne({ _id: refId }, { $setOnInsert: { articleId: id } }, { upsert: true }).catch((err: { code?: number }) => {
     if (err.code !== 11000) throw err;
