@@ -1,6 +1,14 @@
 import { articleIdFor, canonicalUrl, urlKey } from '@newsline/domain';
 import { auditModels, takedownModel, tombstoneModel } from '@newsline/store';
-import { removeTombstone, scopeKey, TombstoneGate, verifyAuditChain, type ScopeKind } from '@newsline/takedowns';
+import {
+  findScopeMatches,
+  recordUrlAlias,
+  removeTombstone,
+  scopeKey,
+  TombstoneGate,
+  verifyAuditChain,
+  type ScopeKind,
+} from '@newsline/takedowns';
 import { Types } from 'mongoose';
 import type { IngestContext } from '../src/ingest/context';
 import { fetchFeed } from '../src/ingest/fetch-feed';
@@ -96,6 +104,26 @@ describe('takedown enforcement, per scope', () => {
     expect(audit[2]!.data).toEqual({ verifiedRemaining: 0, removed: 1 });
     expect(audit[1]!.data).toEqual({ articleIds: [gone] });
     expect((await verifyAuditChain(h.store.conn)).ok).toBe(true);
+  });
+
+  it('URL: finds an article re-keyed to the URL by its alias, and one without an alias on re-verification', async () => {
+    const src = await source('rekeyed');
+    // Stored under the feed link's id, re-keyed by extraction to the page's canonical URL.
+    const viaAlias = await seed(src, 'https://rekeyed.example/feed-link/1');
+    await h.store.Article.updateOne({ _id: viaAlias }, { $set: { urlKey: urlKey('https://rekeyed.example/story/1') } });
+    await recordUrlAlias(h.store, urlKey('https://rekeyed.example/story/1'), viaAlias);
+    const id = await approved('URL', 'https://rekeyed.example/story/1');
+    expect(await findScopeMatches(h.store, { kind: 'URL', key: urlKey('https://rekeyed.example/story/1') })).toHaveLength(1);
+    expect(await enforceTakedown(deps, id)).toMatchObject({ kind: 'enforced', removed: 1 });
+    expect(await exists([viaAlias])).toEqual([]);
+
+    // Re-keyed before aliases existed: the `_id` path misses it, the periodic re-verification scans.
+    const legacy = await seed(src, 'https://rekeyed.example/feed-link/2');
+    await h.store.Article.updateOne({ _id: legacy }, { $set: { urlKey: urlKey('https://rekeyed.example/story/2') } });
+    const id2 = await approved('URL', 'https://rekeyed.example/story/2');
+    expect(await enforceTakedown(deps, id2)).toMatchObject({ kind: 'enforced', removed: 0 });
+    expect(await enforceTakedown(deps, id2)).toEqual({ kind: 'enforced', removed: 1, reverified: true });
+    expect(await exists([legacy])).toEqual([]);
   });
 
   it('PREFIX, DOMAIN and SOURCE remove exactly what they cover', async () => {

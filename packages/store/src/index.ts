@@ -10,6 +10,7 @@ export { EXTRACTION_STATUS } from './models/article';
 export * from './models/takedown';
 export * from './models/tombstone';
 export * from './models/audit';
+export * from './models/url-alias';
 
 // Filter keys not in the schema are dropped rather than sent, so a typo cannot match everything.
 mongoose.set('strictQuery', true);

@@ -3,3 +3,4 @@ export * from './canonical';
 export * from './audit';
 export * from './tombstones';
 export * from './events';
+export * from './matches';

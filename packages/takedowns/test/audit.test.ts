@@ -3,8 +3,10 @@ import { auditModels, createStore, type Store } from '@newsline/store';
 import { appendAudit, forgetAuditHead, verifyAuditChain } from '../src';
 
 let store: Store;
+let mongoUrl: string;
 beforeAll(async () => {
-  store = await createStore(testServices('takedowns').mongoUrl);
+  mongoUrl = testServices('takedowns').mongoUrl;
+  store = await createStore(mongoUrl);
 });
 afterAll(async () => {
   await store.conn.dropDatabase();
@@ -29,6 +31,24 @@ describe('audit hash chain', () => {
     expect(new Set(results.map((r) => r.seq)).size).toBe(20);
     const report = await verifyAuditChain(store.conn);
     expect(report).toEqual({ ok: true, entries: 20, breaks: [] });
+  });
+
+  it('chains appends racing from two processes (two connections) without forks or gaps', async () => {
+    const other = await createStore(mongoUrl);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          appendAudit(i % 2 ? other.conn : store.conn, { requestId: rid, action: 'articles.removed', actor: 'worker', data: { i } }),
+        ),
+      );
+      expect(new Set(results.map((r) => r.seq)).size).toBe(30);
+      expect(await verifyAuditChain(store.conn)).toEqual({ ok: true, entries: 30, breaks: [] });
+      // Every caller got back the entry that records its own input.
+      const { Entry } = auditModels(store.conn);
+      for (const [i, r] of results.entries()) expect((await Entry.findById(r.seq).lean())?.data).toEqual({ i });
+    } finally {
+      await other.close();
+    }
   });
 
   it('detects an altered entry, a deleted entry and a truncated tail', async () => {

@@ -1,7 +1,7 @@
 import { entryRefIdFor, EVENTS_CHANNEL, encodeEvent } from '@newsline/domain';
 import type { Logger } from '@newsline/logger';
 import { takedownModel, type Store } from '@newsline/store';
-import { appendAudit, publishTakedownUpdate, scopeFilter, scopeKey, writeTombstone, type MatchScope } from '@newsline/takedowns';
+import { appendAudit, findScopeMatches, publishTakedownUpdate, scopeKey, writeTombstone, type MatchScope } from '@newsline/takedowns';
 import type Redis from 'ioredis';
 import { simhashBands } from '../ingest/stories';
 
@@ -75,16 +75,16 @@ export async function enforceTakedown(d: EnforceDeps, requestId: string): Promis
     removed += n;
   }
 
-  const filter = scopeFilter(scope);
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`takedown ${requestId}: matches keep appearing after ${MAX_ROUNDS} rounds`);
-    const docs = await d.store.Article.find(filter, { _id: 1, url: 1, sourceId: 1, simhash: 1, entryIds: 1 }).limit(BATCH).lean();
+    // Enforcement finds URL scopes by `_id` (seconds matter); the periodic re-verification also scans.
+    const docs = await findScopeMatches(d.store, scope, { limit: BATCH, thorough: reverify });
     // The round that finds nothing is the verification query.
     if (!docs.length) break;
     const batch: Pending[] = docs.map((a) => ({
-      id: String(a._id),
+      id: a._id,
       url: a.url,
-      sourceId: String(a.sourceId),
+      sourceId: a.sourceId,
       simhash: a.simhash ?? undefined,
       entryIds: a.entryIds ?? [],
     }));
@@ -145,22 +145,16 @@ async function removeBatch(d: EnforceDeps, batch: Pending[]): Promise<number> {
       return entryRefIdFor(e.slice(0, i), e.slice(i + 1));
     }),
   );
+  // One `_id` operation per band and ref: FerretDB v1 answers `_id: {$in}` with a collection scan.
   await Promise.all([
-    // Read-modify-write like assignStory: FerretDB v1 does not apply $pull with a condition on sub-documents.
-    bands.length &&
-      StoryBand.find({ _id: { $in: bands } })
-        .lean()
-        .then((docs) =>
-          Promise.all(
-            docs
-              .filter((b) => (b.members ?? []).some((m) => ids.has(m.articleId ?? '')))
-              .map((b) =>
-                StoryBand.updateOne({ _id: b._id }, { $set: { members: (b.members ?? []).filter((m) => !ids.has(m.articleId ?? '')) } }),
-              ),
-          ),
-        ),
+    ...bands.map(async (id) => {
+      const b = await StoryBand.findById(id).lean();
+      if (!b || !(b.members ?? []).some((m) => ids.has(m.articleId ?? ''))) return;
+      // Read-modify-write like assignStory: FerretDB v1 does not apply $pull with a condition on sub-documents.
+      await StoryBand.updateOne({ _id: id }, { $set: { members: (b.members ?? []).filter((m) => !ids.has(m.articleId ?? '')) } });
+    }),
     // Entry refs would make a reinstated entry look already seen: they go with the article.
-    refs.length && EntryRef.deleteMany({ _id: { $in: refs } }),
+    ...refs.map((id) => EntryRef.deleteOne({ _id: id })),
   ]);
   const deleted = await Promise.all(batch.map(async (a) => ((await Article.deleteOne({ _id: a.id })).deletedCount ? a : undefined)));
   const perSource = new Map<string, number>();
