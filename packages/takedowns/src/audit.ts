@@ -65,7 +65,14 @@ async function drain(conn: Connection, w: { queue: Waiting[]; running: boolean }
         const seq = (head.seq ?? 0) + 1;
         const prevHash = head.hash ?? GENESIS_HASH;
         const data = g.input.data ?? {};
-        const hash = auditHash(prevHash, { seq, at: g.now, requestId: g.input.requestId, action: g.input.action, actor: g.input.actor, data });
+        const hash = auditHash(prevHash, {
+          seq,
+          at: g.now,
+          requestId: g.input.requestId,
+          action: g.input.action,
+          actor: g.input.actor,
+          data,
+        });
         head = { seq, hash };
         return { _id: seq, at: g.now, requestId: g.input.requestId, action: g.input.action, actor: g.input.actor, data, prevHash, hash };
       });

@@ -20,7 +20,11 @@ const PROJECTION = { _id: 1, url: 1, urlKey: 1, sourceId: 1, simhash: 1, entryId
  * costs seconds, not milliseconds). `thorough` adds the scanning `urlKey` query, for articles
  * re-keyed before aliases were written; prefix, domain and source scopes always scan.
  */
-export async function findScopeMatches(store: Store, s: MatchScope, opts: { limit?: number; thorough?: boolean } = {}): Promise<ScopeMatch[]> {
+export async function findScopeMatches(
+  store: Store,
+  s: MatchScope,
+  opts: { limit?: number; thorough?: boolean } = {},
+): Promise<ScopeMatch[]> {
   const limit = opts.limit ?? 500;
   if (s.kind !== 'URL' || opts.thorough) {
     const docs = await store.Article.find(scopeFilter(s), PROJECTION).limit(limit).lean();
@@ -40,7 +44,14 @@ export async function findScopeMatches(store: Store, s: MatchScope, opts: { limi
   return out.slice(0, limit);
 }
 
-function asMatch(a: { _id: unknown; url: string; urlKey: string; sourceId: unknown; simhash?: string | null; entryIds?: string[] | null }): ScopeMatch {
+function asMatch(a: {
+  _id: unknown;
+  url: string;
+  urlKey: string;
+  sourceId: unknown;
+  simhash?: string | null;
+  entryIds?: string[] | null;
+}): ScopeMatch {
   return { _id: String(a._id), url: a.url, urlKey: a.urlKey, sourceId: String(a.sourceId), simhash: a.simhash, entryIds: a.entryIds };
 }
 
