@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [args]`: dispatches to a package's benchmark. Each ends with one JSON line.
 import { runApiBench } from '../apps/gateway/bench/api';
+import { runHostileBench } from '../apps/gateway/bench/hostile';
 import { runSubscriptionsBench } from '../apps/gateway/bench/subscriptions';
 import { runFeedsBench } from '../apps/workers/bench/feeds';
 import { runTakedownBench } from '../apps/workers/bench/takedown';
@@ -10,6 +11,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
   feeds: runFeedsBench,
   api: runApiBench,
   subscriptions: runSubscriptionsBench,
+  hostile: runHostileBench,
   takedown: runTakedownBench,
 };
 
