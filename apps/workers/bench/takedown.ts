@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@newsline/config';
-import { articleIdFor, decodeEvent, EVENTS_CHANNEL } from '@newsline/domain';
+import { articleIdFor, decodeEvent, encodeEvent, EVENTS_CHANNEL } from '@newsline/domain';
 import { ensureStack } from '@newsline/embedded-stack';
 import { createLogger } from '@newsline/logger';
 import { startPublisherFarm } from '@newsline/publisher-sim';
@@ -16,7 +16,10 @@ import {
   type MatchScope,
   type ScopeKind,
 } from '@newsline/takedowns';
+import { createClient } from 'graphql-ws';
 import Redis from 'ioredis';
+import WebSocket from 'ws';
+import { freePort, startApp, type App } from '../../gateway/bench/stack';
 import { approveTakedown } from '../../compliance/src/service';
 import { createIngestContext } from '../src/context';
 import { createQueues, startWorkers } from '../src/queues';
@@ -40,7 +43,8 @@ const pct = (xs: number[], p: number) => {
  * every `--interval` ms, and enforced by the takedown worker. Measured per request, from the
  * approval call: `p50Ms`/`p99Ms` until the request is enforced and a query for the scope (the
  * articles the `article(id)`, `headlines` and `search` resolvers read) finds nothing;
- * `notifyP99Ms` until a Redis subscriber has received `headline.removed` for every article the
+ * `notifyP99Ms` until a graphql-ws client subscribed to `headlineRemoved` through the gateway
+ * (articles subgraph and gateway run as their own processes) has received every article the
  * scope matched at approval. Then for `--watch` s, with the farm still serving every removed URL,
  * `resurrected` counts stored articles matching an enforced scope. Finally the audit chain is verified.
  */
@@ -149,6 +153,56 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
       () => gate.stop(),
     );
 
+    // The live side, as a dashboard sees it: the articles subgraph and the gateway as their own
+    // processes, one graphql-ws client subscribed to headlineRemoved through the gateway.
+    const [pa, pg, pUnused] = await Promise.all([freePort(), freePort(), freePort()]);
+    const common = { MONGO_URL: config.MONGO_URL, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'warn' };
+    const apps: App[] = [];
+    stops.push(() => Promise.all(apps.map((a) => a.stop())));
+    apps.push(await startApp('articles', 'apps/articles/src/main.ts', { ...common, ARTICLES_PORT: String(pa), LOG_LEVEL: 'info' }));
+    apps.push(
+      await startApp('gateway', 'apps/gateway/src/main.ts', {
+        ...common,
+        LOG_LEVEL: 'info',
+        GATEWAY_PORT: String(pg),
+        SUBGRAPH_ARTICLES_URL: `http://127.0.0.1:${pa}/graphql`,
+        // Not started: the subscription only touches the articles subgraph.
+        SUBGRAPH_SOURCES_URL: `http://127.0.0.1:${pUnused}/graphql`,
+        SUBGRAPH_COMPLIANCE_URL: `http://127.0.0.1:${pUnused}/graphql`,
+      }),
+    );
+    const removedListeners = new Set<(id: string, t: number) => void>();
+    const ws = createClient({ url: `ws://127.0.0.1:${pg}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    stops.push(() => ws.dispose());
+    let subError: unknown;
+    ws.subscribe<{ headlineRemoved: { id: string } }>(
+      { query: 'subscription { headlineRemoved { id } }' },
+      {
+        next: (r) => {
+          const t = performance.now();
+          const id = r.data?.headlineRemoved.id;
+          if (id) for (const l of removedListeners) l(id, t);
+        },
+        error: (e) => (subError = e),
+        complete: () => undefined,
+      },
+    );
+    // Live once an event published on Redis comes back through the subgraph and the gateway.
+    const probeId = '000000000000000000000000';
+    await new Promise<void>((resolve, reject) => {
+      const l = (id: string) => id === probeId && (removedListeners.delete(l), clearInterval(timer), clearTimeout(giveUp), resolve());
+      removedListeners.add(l);
+      const probe = () =>
+        void redis.publish(
+          EVENTS_CHANNEL,
+          encodeEvent({ type: 'headline.removed', articleId: probeId, url: 'https://probe.invalid/', at: new Date().toISOString() }),
+        );
+      const timer = setInterval(probe, 250);
+      const giveUp = setTimeout(() => reject(new Error(`headlineRemoved subscription not live in 30 s: ${String(subError)}`)), 30_000);
+      probe();
+    });
+    say('headlineRemoved subscriber live through the gateway');
+
     // Warm-up: every feed polled at least once and a few hundred articles stored.
     const want = Math.min(hosts * feedsPerHost * 15, 330);
     const warmStart = Date.now();
@@ -227,11 +281,12 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
         });
         return;
       }
-      const e = decodeEvent(raw);
-      if (e?.type === 'article.added') added++;
-      if (e?.type !== 'headline.removed') return;
-      for (const p of waiting.get(e.articleId) ?? []) {
-        p.pending.delete(e.articleId);
+      if (decodeEvent(raw)?.type === 'article.added') added++;
+    });
+    // Notified means: the GraphQL subscriber got headlineRemoved for every article the scope matched.
+    removedListeners.add((id, t) => {
+      for (const p of waiting.get(id) ?? []) {
+        p.pending.delete(id);
         if (p.pending.size === 0 && p.notifyMs < 0) p.notifyMs = t - p.t0;
       }
       checkDone();
