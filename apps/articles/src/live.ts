@@ -1,4 +1,5 @@
 import { EVENTS_CHANNEL, decodeEvent, type ArticleEvent } from '@newsline/domain';
+import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
 
 export interface LiveFilter {
@@ -39,6 +40,8 @@ export class LiveHub {
   private subs = new Set<Subscriber>();
   private sub?: Redis;
   delivered = 0;
+  /** Emits `size` (the new count) when a subscription starts or ends: tests await it instead of sleeping. */
+  readonly events = new EventEmitter();
 
   constructor(
     private readonly redis: Redis,
@@ -71,7 +74,7 @@ export class LiveHub {
     let done = false;
     const close = () => {
       done = true;
-      this.subs.delete(sub);
+      if (this.subs.delete(sub)) this.events.emit('size', this.subs.size);
     };
     const sub: Subscriber = {
       kind,
@@ -95,6 +98,7 @@ export class LiveHub {
       },
     };
     this.subs.add(sub);
+    this.events.emit('size', this.subs.size);
     const it: AsyncIterableIterator<ArticleEvent> = {
       next: () => {
         const e = queue.shift();

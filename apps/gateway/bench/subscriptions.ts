@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +17,14 @@ type Msg =
 
 const hex = (n: number) => n.toString(16).padStart(24, '0');
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 function event(title: string, i: number): string {
   const now = new Date().toISOString();
   return encodeEvent({
@@ -32,7 +41,7 @@ function event(title: string, i: number): string {
 }
 
 /**
- * `npm run bench -- subscriptions [--subscribers 10000] [--events 20] [--interval-ms 1000] [--batch 200] [--json]`
+ * `npm run bench -- subscriptions [--subscribers 10000] [--events 20] [--interval-ms 1000] [--batch 200] [--client lean|graphql-ws] [--json]`
  *
  * N graphql-ws subscribers (in a separate client process) on one gateway, subscribed to
  * headlineAdded; warm-up events until every subscription is live end to end; then M article.added
@@ -47,9 +56,11 @@ export async function runSubscriptionsBench(argv: string[]): Promise<number> {
       events: { type: 'string', default: '20' },
       'interval-ms': { type: 'string', default: '1000' },
       batch: { type: 'string', default: '200' },
+      client: { type: 'string', default: 'lean' },
       json: { type: 'boolean', default: false },
     },
   });
+  if (values.client !== 'lean' && values.client !== 'graphql-ws') throw new TypeError(`--client must be lean or graphql-ws, not ${values.client}`);
   const n = Number(values.subscribers);
   const m = Number(values.events);
   const interval = Number(values['interval-ms']);
@@ -90,7 +101,7 @@ export async function runSubscriptionsBench(argv: string[]): Promise<number> {
   try {
     await waitFor('hello', 60_000);
     const t0 = performance.now();
-    child.send({ cmd: 'start', url: s.urls.gateway.replace('http', 'ws'), n, batch: Number(values.batch) });
+    child.send({ cmd: 'start', url: s.urls.gateway.replace('http', 'ws'), n, batch: Number(values.batch), lean: values.client !== 'graphql-ws' });
     const sub = await waitFor('subscribed', 300_000);
     say(
       `${sub.n} clients connected in ${round((performance.now() - t0) / 1000, 1)} s (${sub.errors} errors${sub.firstError ? `: ${sub.firstError}` : ''})`,
@@ -109,6 +120,9 @@ export async function runSubscriptionsBench(argv: string[]): Promise<number> {
     say(`${progress.warm}/${n} subscriptions live after ${w} warm-up events (${round((performance.now() - t0) / 1000, 1)} s since start)`);
     await sleep(1000); // let the last warm-up fan-out drain before timing
 
+    // CPU used per timed event, per process: on a shared machine it shows which side the work is on.
+    const procs = { gateway: s.gateway.pid, articles: s.articles.pid, clients: child.pid! };
+    const cpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuMs(pid)]));
     for (let k = 0; k < m; k++) {
       const at = performance.timeOrigin + performance.now();
       await s.redis.publish(EVENTS_CHANNEL, event(`bench ${k} ${at}`, 1_000_000 + k));
@@ -116,6 +130,7 @@ export async function runSubscriptionsBench(argv: string[]): Promise<number> {
     }
     const expected = n * m;
     await until(() => progress.delivered >= expected, 15_000);
+    const cpuPerEvent = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, round((cpuMs(pid) - cpu0[k]!) / m, 1)]));
     child.send({ cmd: 'report' });
     const rep = await waitFor('report', 60_000);
     const lat = rep.latencies.sort((a, b) => a - b);
@@ -124,6 +139,11 @@ export async function runSubscriptionsBench(argv: string[]): Promise<number> {
     say(
       `delivered ${rep.delivered}/${expected}; p50 ${round(percentile(lat, 50))} ms, p99 ${round(percentile(lat, 99))} ms, max ${round(lat.at(-1) ?? NaN)} ms; client errors ${rep.errors}${rep.firstError ? ` (${rep.firstError})` : ''}`,
     );
+    if (rep.errors) say(`gateway output (tail):\n${s.gateway.output().slice(-3000)}`);
+    // e.g. MaxListenersExceededWarning: one listener per subscription on a shared emitter would show here.
+    const warnings = s.gateway.output().match(/^.*Warning.*$/gm) ?? [];
+    if (warnings.length) say(`gateway warnings (last 20 kB of output): ${[...new Set(warnings)].join(' | ')}`);
+    say(`CPU ms per event: gateway ${cpuPerEvent.gateway}, articles ${cpuPerEvent.articles}, clients ${cpuPerEvent.clients}`);
     say(`gateway VmHWM ${round(gw.hwm, 1)} MiB (VmRSS ${round(gw.rss, 1)}), articles VmHWM ${round(art.hwm, 1)} MiB`);
     const line = {
       subscribers: n,
@@ -139,6 +159,8 @@ export async function runSubscriptionsBench(argv: string[]): Promise<number> {
       intervalMs: interval,
       allWarm,
       clientErrors: rep.errors,
+      cpuMsPerEvent: cpuPerEvent,
+      client: values.client,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return rep.delivered === expected && rep.errors === 0 ? 0 : 1;

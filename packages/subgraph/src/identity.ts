@@ -27,9 +27,18 @@ function mac(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest();
 }
 
+/**
+ * Signing time is rounded down to this window, so one principal gets the same header for the
+ * whole window: the gateway's upstream websockets are keyed by their connectionParams and can be
+ * shared only if the header does not change per request. With MAX_SKEW_MS a header stays valid
+ * at least MAX_SKEW_MS - SIGN_WINDOW_MS (30 s) and at most MAX_SKEW_MS (60 s) after it is made.
+ */
+export const SIGN_WINDOW_MS = 30_000;
+
 /** `<base64url(JSON{sub,role,anonymous,ts})>.<base64url(HMAC-SHA256)>`: the timestamp is inside the MAC. */
 export function signIdentity(secret: string, id: Identity, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ sub: id.sub, role: id.role, anonymous: id.anonymous, ts: now })).toString('base64url');
+  const ts = now - (now % SIGN_WINDOW_MS);
+  const payload = Buffer.from(JSON.stringify({ sub: id.sub, role: id.role, anonymous: id.anonymous, ts })).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
