@@ -94,7 +94,7 @@ describe('headlines', () => {
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     // A cursor taken before a newer article arrives still continues exactly where it left off.
     const first = await gql<Page>(s.gatewayUrl, HEADLINES, { first: 10 }, reader);
-    await s.store.Article.create({
+    const created = await s.store.Article.create({
       urlKey: 'en.example/new',
       url: 'https://en.example/new',
       sourceUrl: 'https://en.example/new',
@@ -107,6 +107,8 @@ describe('headlines', () => {
     const next = await gql<Page>(s.gatewayUrl, HEADLINES, { first: 10, after: first.data!.headlines.pageInfo.endCursor }, reader);
     expect(next.data!.headlines.edges.map((e) => e.node.id)).toEqual(nodes.slice(10, 20).map((n) => n.id));
     await s.store.Article.deleteOne({ urlKey: 'en.example/new' });
+    // What the articles subgraph does on the headline.removed event every deleting worker publishes.
+    s.articles.window?.remove(String(created._id));
   });
 
   it('filters by source, language, country, section and time range', async () => {
@@ -193,8 +195,9 @@ describe('federation', () => {
     } finally {
       s.store.conn.set('debug', false);
     }
-    // One page query, one batched source lookup, one batched feeds lookup.
-    expect(ops.filter((o) => o.startsWith('articles.'))).toHaveLength(1);
+    // At most one page query (none when the recent-articles window holds the page), one batched
+    // source lookup, one batched feeds lookup.
+    expect(ops.filter((o) => o.startsWith('articles.')).length).toBeLessThanOrEqual(1);
     expect(ops.filter((o) => o.startsWith('sources.'))).toHaveLength(1);
     expect(ops.filter((o) => o.startsWith('feeds.'))).toHaveLength(1);
   });

@@ -102,13 +102,12 @@ describe('hostile documents and bodies', () => {
     [
       'huge variables within the body cap (10 000 languages)',
       () => post(q(PAGE, { filter: { languages: Array.from({ length: 10_000 }, (_, i) => `l${i}`) } })),
-      (r) => {
-        // Either refused with a typed error or answered (nothing matches): never a 500, never slow.
-        expect(r.status).toBeLessThan(500);
-        expect(r.ms).toBeLessThan(1000);
-        if (r.body?.errors) expect(r.body.errors[0]?.extensions?.code).toEqual(expect.any(String));
-        else expect((r.body?.data as Titles).headlines?.edges).toEqual([]);
-      },
+      (r) => expectTypedError(r, 'BAD_USER_INPUT'),
+    ],
+    [
+      'megabyte-scale search text within the body cap',
+      () => post(q(SEARCH, { q: 'word '.repeat(15_000) })),
+      (r) => expectTypedError(r, 'BAD_USER_INPUT'),
     ],
     [
       'variables of the wrong shape (object where an Int is expected)',
@@ -204,7 +203,7 @@ describe('operator injection and regex DoS', () => {
     expect(await s.store.conn.collection('takedown_requests').countDocuments()).toBe(before);
   });
 
-  it.each(['.*', '^.*$', '(a+)+$', '(.*a){25}', `${'a'.repeat(30_000)}!`, '[\\s\\S]*', '\\', '*', '?'])(
+  it.each(['.*', '^.*$', '(a+)+$', '(.*a){25}', `${'a'.repeat(499)}!`, '[\\s\\S]*', '\\', '*', '?'])(
     'search %# for regex syntax answers fast with no match-all',
     async (text) => {
       const t0 = performance.now();

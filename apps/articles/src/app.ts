@@ -6,6 +6,7 @@ import { createGraphQLHandler, IDENTITY_HEADER, verifyIdentity } from '@newsline
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { LiveHub } from './live';
+import { RecentWindow } from './recent-window';
 import { buildArticlesSchema, type ArticlesContext } from './schema';
 
 /** Builds the articles subgraph on a connected context (used by main.ts and the API tests). */
@@ -13,12 +14,17 @@ export async function setupArticles({ store, redis, config }: Pick<AppContext, '
   await store.ensureIndexes();
   const hub = new LiveHub(redis, config.SUBSCRIPTION_BUFFER);
   await hub.start();
+  const recent =
+    config.ARTICLES_WINDOW_SIZE > 0
+      ? new RecentWindow(store, { size: config.ARTICLES_WINDOW_SIZE, maxAgeMs: config.ARTICLES_WINDOW_MAX_AGE_MS })
+      : undefined;
+  await recent?.start(redis);
   const schema = await buildArticlesSchema();
   const gql = await createGraphQLHandler<ArticlesContext>({
     schema,
     internalSecret: config.INTERNAL_AUTH_SECRET,
     development: config.NODE_ENV === 'development',
-    context: (_req, identity) => ({ identity, store }),
+    context: (_req, identity) => ({ identity, store, window: recent }),
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   useServer<Record<string, unknown>>(
@@ -36,6 +42,7 @@ export async function setupArticles({ store, redis, config }: Pick<AppContext, '
   );
   return {
     hub,
+    window: recent,
     handler: gql.handler,
     /** graphql-ws on the same /graphql path as HTTP. */
     attach(server: Server) {
@@ -48,6 +55,7 @@ export async function setupArticles({ store, redis, config }: Pick<AppContext, '
       for (const c of wss.clients) c.close(1001, 'shutting down');
       wss.close();
       await hub.stop();
+      await recent?.stop();
       await gql.stop();
     },
   };

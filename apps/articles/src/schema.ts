@@ -25,10 +25,13 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { LiveHub } from './live';
+import type { RecentWindow, WindowDoc, WindowSnapshot } from './recent-window';
 
 export interface ArticlesContext extends BaseContext {
   store: Store;
   live?: LiveHub;
+  /** Newest articles in memory: headlines/search pages it holds cost no database read. */
+  window?: RecentWindow;
 }
 
 type ArticleRecord = ArticleDoc & { _id: Types.ObjectId };
@@ -219,14 +222,111 @@ export function buildFilter(f: HeadlineFilter | undefined, terms?: string[]): Fi
   return q;
 }
 
-/** Keyset pagination on (publishedAt desc, _id desc): stable under inserts, no skip/limit drift. */
-export async function page(store: Store, filter: FilterQuery<unknown>, first: number, after?: string): Promise<ArticleConnection> {
+/** Bounds on filter inputs: a 10,000-entry `$in` or a megabyte of query text is abuse, refused before any work. */
+export const FILTER_LIMITS = { listEntries: 50, entryChars: 64, queryChars: 500 } as const;
+
+export function checkFilter(f: HeadlineFilter | undefined, query?: string): void {
+  const problems: string[] = [];
+  for (const [name, list] of Object.entries({ sourceIds: f?.sourceIds, languages: f?.languages, countries: f?.countries })) {
+    if (!list) continue;
+    if (list.length > FILTER_LIMITS.listEntries) problems.push(`${name}: at most ${FILTER_LIMITS.listEntries} entries`);
+    else if (list.some((v) => v.length > FILTER_LIMITS.entryChars))
+      problems.push(`${name}: entries of at most ${FILTER_LIMITS.entryChars} characters`);
+  }
+  if ((f?.section?.length ?? 0) > FILTER_LIMITS.entryChars) problems.push(`section: at most ${FILTER_LIMITS.entryChars} characters`);
+  for (const [name, q] of Object.entries({ 'filter.query': f?.query, query }))
+    if ((q?.length ?? 0) > FILTER_LIMITS.queryChars) problems.push(`${name}: at most ${FILTER_LIMITS.queryChars} characters`);
+  if (problems.length)
+    throw new GraphQLError(`invalid filter: ${problems.join('; ')}`, { extensions: { code: 'BAD_USER_INPUT', problems } });
+}
+
+function pageArgs(first: number, after?: string): { t: number; id: string } | undefined {
   if (first < 0 || first > MAX_PAGE)
     throw new GraphQLError(`first must be between 0 and ${MAX_PAGE}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!after) return undefined;
+  const c = decodeCursor(after);
+  if (!c) throw new GraphQLError('invalid cursor', { extensions: { code: 'BAD_USER_INPUT' } });
+  return c;
+}
+
+/** The same predicate as buildFilter(f, terms), on a document in memory. */
+export function matcher(f: HeadlineFilter | undefined, terms?: string[]): (d: WindowDoc) => boolean {
+  const sources = f?.sourceIds?.length ? new Set(objectIds(f.sourceIds, 'sourceIds').map(String)) : undefined;
+  const languages = f?.languages?.length ? new Set(f.languages) : undefined;
+  const countries = f?.countries?.length ? new Set(f.countries.map((c) => c.toUpperCase())) : undefined;
+  const section = f?.section || undefined;
+  const from = f?.from?.getTime();
+  const to = f?.to?.getTime();
+  const fromQuery = f?.query?.trim() ? queryTerms(f.query) : [];
+  if (f?.query?.trim() && fromQuery.length === 0) return () => false;
+  const all = [...new Set([...(terms ?? []), ...fromQuery])];
+  return (d) => {
+    if (sources && !sources.has(String(d.sourceId))) return false;
+    // $in: [null] matches a missing field in MongoDB: `?? null` keeps that.
+    if (languages && !languages.has((d.language ?? null) as string)) return false;
+    if (countries && !(typeof d.country === 'string' && countries.has(d.country))) return false;
+    if (section !== undefined && d.section !== section) return false;
+    const t = d.publishedAt.getTime();
+    if (from !== undefined && t < from) return false;
+    if (to !== undefined && t >= to) return false;
+    return all.every((w) => d.terms?.includes(w));
+  };
+}
+
+function edgesOf(docs: readonly WindowDoc[], first: number): ArticleConnection {
+  const edges = docs.slice(0, first).map((d) => ({
+    cursor: encodeCursor({ t: d.publishedAt.getTime(), id: String(d._id) }),
+    node: toArticle(d as unknown as ArticleRecord),
+  }));
+  return { edges, pageInfo: { hasNextPage: docs.length > first, endCursor: edges.at(-1)?.cursor } };
+}
+
+/**
+ * The page from the in-memory window, or undefined when the window cannot prove it complete:
+ * fewer than first+1 matches in it while older articles exist beyond it.
+ */
+export function pageFromWindow(
+  w: WindowSnapshot,
+  match: (d: WindowDoc) => boolean,
+  first: number,
+  after?: { t: number; id: string },
+): ArticleConnection | undefined {
+  const out: WindowDoc[] = [];
+  for (const d of w.docs) {
+    if (after) {
+      const t = d.publishedAt.getTime();
+      // ObjectId hex strings of equal length order like the ids themselves.
+      if (t > after.t || (t === after.t && String(d._id) >= after.id)) continue;
+    }
+    if (match(d) && out.push(d) > first) return edgesOf(out, first);
+  }
+  return w.complete ? edgesOf(out, first) : undefined;
+}
+
+/** Headlines/search page: from the recent window when it holds the page, else from the database. */
+async function pageOf(
+  ctx: ArticlesContext,
+  f: HeadlineFilter | undefined,
+  terms: string[] | undefined,
+  first: number,
+  after?: string,
+): Promise<ArticleConnection> {
+  checkFilter(f);
+  const filter = buildFilter(f, terms);
+  const cursor = pageArgs(first, after);
+  if (ctx.window) {
+    const w = await ctx.window.get().catch(() => undefined); // a failed read: the query below reports it
+    const r = w && pageFromWindow(w, matcher(f, terms), first, cursor);
+    if (r) return r;
+  }
+  return page(ctx.store, filter, first, after);
+}
+
+/** Keyset pagination on (publishedAt desc, _id desc): stable under inserts, no skip/limit drift. */
+export async function page(store: Store, filter: FilterQuery<unknown>, first: number, after?: string): Promise<ArticleConnection> {
+  const c = pageArgs(first, after);
   const and: FilterQuery<unknown>[] = [filter];
-  if (after) {
-    const c = decodeCursor(after);
-    if (!c) throw new GraphQLError('invalid cursor', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (c) {
     const t = new Date(c.t);
     const id = new Types.ObjectId(c.id);
     and.push({ $or: [{ publishedAt: { $lt: t } }, { publishedAt: t, _id: { $lt: id } }] });
@@ -236,11 +336,7 @@ export async function page(store: Store, filter: FilterQuery<unknown>, first: nu
     .sort({ publishedAt: -1, _id: -1 })
     .limit(first + 1)
     .lean();
-  const more = docs.length > first;
-  const edges = docs
-    .slice(0, first)
-    .map((d) => ({ cursor: encodeCursor({ t: d.publishedAt.getTime(), id: String(d._id) }), node: toArticle(d as ArticleRecord) }));
-  return { edges, pageInfo: { hasNextPage: more, endCursor: edges.at(-1)?.cursor } };
+  return edgesOf(docs as unknown as WindowDoc[], first);
 }
 
 function toHeadline(e: ArticleEvent): Headline {
@@ -275,7 +371,7 @@ export class ArticleResolver {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Ctx() ctx: ArticlesContext,
   ): Promise<ArticleConnection> {
-    return page(ctx.store, buildFilter(filter), first, after);
+    return pageOf(ctx, filter, undefined, first, after);
   }
 
   @Authorized('reader')
@@ -286,9 +382,10 @@ export class ArticleResolver {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Ctx() ctx: ArticlesContext,
   ): Promise<ArticleConnection> {
+    checkFilter(filter, query);
     const terms = queryTerms(query);
     if (terms.length === 0) return { edges: [], pageInfo: { hasNextPage: false } };
-    return page(ctx.store, buildFilter(filter, terms), first, after);
+    return pageOf(ctx, filter, terms, first, after);
   }
 }
 
@@ -317,7 +414,11 @@ export class LiveResolver {
   @Authorized('reader')
   @Subscription(() => Headline, {
     description: 'New articles as they are stored, filtered on the server.',
-    subscribe: ({ args, context }) => hub(context as ArticlesContext).subscribe('added', (args as { filter?: LiveFilter }).filter ?? {}),
+    subscribe: ({ args, context }) => {
+      const filter = (args as { filter?: LiveFilter }).filter ?? {};
+      checkFilter(filter);
+      return hub(context as ArticlesContext).subscribe('added', filter);
+    },
   })
   headlineAdded(@Root() e: ArticleEvent, @Arg('filter', () => LiveFilter, { nullable: true }) _filter?: LiveFilter): Headline {
     return toHeadline(e);

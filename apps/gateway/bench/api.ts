@@ -26,16 +26,50 @@ export function filterVariants(n = 100): Record<string, unknown>[] {
   }));
 }
 
+/** The gateway's response-cache counters (hit, stale, miss, shared) and latency histogram (`le:<seconds>`) from its /metrics. */
+async function cacheCounts(gatewayUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^newsline_gateway_cache_requests_total\{result="(\w+)"\} (\d+)$/gm)) out[m[1]!] = Number(m[2]);
+  for (const m of text.matchAll(/^newsline_gateway_request_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm))
+    out[`le:${m[1]}`] = Number(m[2]);
+  return out;
+}
+
+/**
+ * Upper bound (ms) of the histogram bucket holding the p99 of the requests between two scrapes:
+ * the gateway's own time from request handler to response end, without client or socket queueing.
+ */
+function serverP99Ms(a: Record<string, number>, b: Record<string, number>): number | null {
+  const les = Object.keys(b)
+    .filter((k) => k.startsWith('le:'))
+    .map((k) => k.slice(3));
+  const total = (b['le:+Inf'] ?? 0) - (a['le:+Inf'] ?? 0);
+  if (!total) return null;
+  for (const le of les.filter((l) => l !== '+Inf').sort((x, y) => Number(x) - Number(y)))
+    if ((b[`le:${le}`] ?? 0) - (a[`le:${le}`] ?? 0) >= 0.99 * total) return Number(le) * 1000;
+  return Infinity;
+}
+
+function cacheDelta(a: Record<string, number>, b: Record<string, number>) {
+  const d = Object.fromEntries(['hit', 'stale', 'miss', 'shared'].map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
+  const total = Object.values(d).reduce((x, y) => x + y, 0);
+  // Answered without waiting for a subgraph: fresh hits and stale-while-refreshing answers.
+  return { ...d, hitRatio: total ? round((d.hit! + d.stale!) / total, 3) : 0 };
+}
+
 const summary = (r: RunResult) =>
   `${r.requests} requests, ${r.errors} errors, ${round(r.rps, 1)} req/s, p50 ${round(percentile(r.latenciesMs, 50))} ms, p99 ${round(percentile(r.latenciesMs, 99))} ms`;
 
 /**
- * `npm run bench -- api [--connections 16] [--duration 10] [--rate 200] [--open-duration 10] [--articles 3000] [--planner router|default] [--json]`
+ * `npm run bench -- api [--connections 16] [--duration 10] [--rate 200] [--open-duration 10] [--articles 3000] [--planner router|default] [--cache-ttl-ms N] [--json]`
  *
  * Headline page (first 20, with source names; 100 filter variants) through the gateway vs the same
  * page straight from the articles subgraph (source id only: the subgraph cannot name sources), both
  * closed-loop with a fixed number of connections for a fixed time; then an open-loop run at
- * `--rate` req/s through the gateway for its p99. Ends with one JSON line.
+ * `--rate` req/s through the gateway for its p99. Ends with one JSON line, which also gives the
+ * gateway response cache's outcomes per run (`closedCache`, `openCache`: hit, stale, miss, shared,
+ * hitRatio); `--cache-ttl-ms 0` measures the gateway without its cache.
  */
 export async function runApiBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -47,6 +81,8 @@ export async function runApiBench(argv: string[]): Promise<number> {
       'open-duration': { type: 'string', default: '10' },
       articles: { type: 'string', default: '3000' },
       planner: { type: 'string', default: 'router' },
+      // Passed to the gateway as GATEWAY_CACHE_TTL_MS (0: no response cache); unset: the gateway's default.
+      'cache-ttl-ms': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -59,7 +95,10 @@ export async function runApiBench(argv: string[]): Promise<number> {
   const s = await startBenchStack({
     prefix: 'api',
     articles: Number(values.articles),
-    gatewayEnv: { GATEWAY_PLANNER: values.planner! },
+    gatewayEnv: {
+      GATEWAY_PLANNER: values.planner!,
+      ...(values['cache-ttl-ms'] !== undefined ? { GATEWAY_CACHE_TTL_MS: values['cache-ttl-ms'] } : {}),
+    },
     log: values.json ? () => undefined : (m) => process.stderr.write(`[stack] ${m}\n`),
   });
   try {
@@ -92,10 +131,13 @@ export async function runApiBench(argv: string[]): Promise<number> {
       const d = await closedLoop(direct, connections, durationMs);
       say(`direct (articles subgraph, ${connections} connections, ${durationMs / 1000} s): ${summary(d)}`);
       await closedLoop(gateway, connections, warm);
+      const c0 = await cacheCounts(gateway.url);
       const g = await closedLoop(gateway, connections, durationMs);
-      say(`gateway (${connections} connections, ${durationMs / 1000} s): ${summary(g)}`);
+      const c1 = await cacheCounts(gateway.url);
+      say(`gateway (${connections} connections, ${durationMs / 1000} s): ${summary(g)}; cache ${JSON.stringify(cacheDelta(c0, c1))}`);
       const o = await openLoop(gateway, rate, openMs);
-      say(`gateway open loop (${rate} req/s, ${openMs / 1000} s): ${summary(o)}`);
+      const c2 = await cacheCounts(gateway.url);
+      say(`gateway open loop (${rate} req/s, ${openMs / 1000} s): ${summary(o)}; cache ${JSON.stringify(cacheDelta(c1, c2))}`);
       if (d.firstError) say(`direct first error: ${d.firstError}`);
       if (g.firstError) say(`gateway first error: ${g.firstError}`);
       if (o.firstError) say(`open-loop first error: ${o.firstError}`);
@@ -116,6 +158,11 @@ export async function runApiBench(argv: string[]): Promise<number> {
         planner: values.planner,
         baseline: 'articles subgraph direct, source { id } only',
         gatewayRssMiB: round(mem.hwm, 1),
+        // Response cache outcomes during the closed-loop and the open-loop gateway runs (all zero with the cache off).
+        closedCache: cacheDelta(c0, c1),
+        openCache: cacheDelta(c1, c2),
+        // The open loop's p99 as the gateway itself timed it (histogram bucket bound): the rest of p99Ms is queueing outside its handler.
+        openServerP99LeMs: serverP99Ms(c1, c2),
       };
       process.stdout.write(`${JSON.stringify(line)}\n`);
       return g.errors + d.errors + o.errors > 0 ? 1 : 0;

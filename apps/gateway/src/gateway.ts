@@ -15,7 +15,9 @@ import type Redis from 'ioredis';
 import { WebSocketServer } from 'ws';
 import { AuthError, createAuthenticator, credentialsFrom } from './auth';
 import { Metrics } from './metrics';
+import { SharedSubscriptions } from './shared-subscriptions';
 import { createQueueBoard } from './queue-board';
+import { cacheKey, invalidateOnEvents, ResponseCache, type CachedResponse, type GraphQLParams } from './response-cache';
 
 export const SUPERGRAPH_PATH = join(__dirname, '..', 'supergraph.graphql');
 
@@ -35,10 +37,14 @@ type GatewayConfig = Pick<
   | 'GATEWAY_PERSISTED_QUERIES_FILE'
   | 'GATEWAY_PERSISTED_ONLY'
   | 'GATEWAY_INTROSPECTION'
+  | 'SUBSCRIPTION_BUFFER'
   | 'SUBGRAPH_ARTICLES_URL'
   | 'SUBGRAPH_SOURCES_URL'
   | 'SUBGRAPH_COMPLIANCE_URL'
   | 'BULLMQ_PREFIX'
+  | 'GATEWAY_CACHE_TTL_MS'
+  | 'GATEWAY_CACHE_STALE_MS'
+  | 'GATEWAY_CACHE_MAX_ENTRIES'
 >;
 
 interface Log {
@@ -88,6 +94,17 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
   const metrics = new Metrics();
   const queueBoard = createQueueBoard({ redis: deps.redis, prefix: config.BULLMQ_PREFIX, authenticate });
   const development = config.NODE_ENV === 'development';
+  const cache =
+    config.GATEWAY_CACHE_TTL_MS > 0
+      ? new ResponseCache({
+          ttlMs: config.GATEWAY_CACHE_TTL_MS,
+          staleMs: config.GATEWAY_CACHE_STALE_MS,
+          maxEntries: config.GATEWAY_CACHE_MAX_ENTRIES,
+        })
+      : undefined;
+  if (cache) metrics.cache = cache;
+  const cacheEvents = cache ? invalidateOnEvents(deps.redis, cache, deps.log) : undefined;
+  cacheEvents?.catch(() => undefined); // rethrown by warmup()
 
   const persisted = config.GATEWAY_PERSISTED_QUERIES_FILE
     ? (JSON.parse(readFileSync(config.GATEWAY_PERSISTED_QUERIES_FILE, 'utf8')) as Record<string, string>)
@@ -97,7 +114,9 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
   const ws = (url: string) => ({
     kind: 'ws' as const,
     location: url,
-    // Interpolated per subscription by transport-ws: the subgraph verifies it like the HTTP header.
+    // Interpolated per subscription by transport-ws, which keeps one upstream socket per distinct
+    // connectionParams: signIdentity gives a principal the same header for SIGN_WINDOW_MS, so a
+    // principal's subscriptions share a socket. The subgraph verifies it per subscription.
     options: { connectionParams: { [IDENTITY_HEADER]: '{context.identityHeader}' } },
   });
 
@@ -218,32 +237,88 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
       metrics.activeSubscriptions++;
       res.once('close', () => metrics.activeSubscriptions--);
     }
-    await forward(req, res);
+    const body = await readBody(req, res);
+    if (body === null) return;
+    const key =
+      cache && identity && !sse
+        ? cacheKey(identity.role, req.headers.accept ?? '', graphqlParams(req, body), req.headers.origin ?? '')
+        : undefined;
+    if (cache && key) {
+      const { response, outcome } = await cache.serve(key, () => fetchWhole(req, body));
+      const headers: Record<string, string> = {
+        ...response.headers,
+        'content-length': String(response.body.length),
+        'x-newsline-cache': outcome,
+      };
+      res.writeHead(response.status, headers).end(response.body);
+      return;
+    }
+    await forward(req, res, body);
   };
 
-  /** Node request → fetch Request (body already bounded) → runtime → streamed node response. */
-  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: Buffer | undefined;
-    if (req.method === 'POST') {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of req as AsyncIterable<Buffer>) {
-        size += c.length;
-        if (size > config.GATEWAY_MAX_BODY_BYTES) return sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'body too large');
-        chunks.push(c);
+  /** The POST body, bounded by GATEWAY_MAX_BODY_BYTES; null when a 413 was sent instead. */
+  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined | null> {
+    if (req.method !== 'POST') return undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > config.GATEWAY_MAX_BODY_BYTES) {
+        sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'body too large');
+        return null;
       }
-      body = Buffer.concat(chunks);
+      chunks.push(c);
     }
+    return Buffer.concat(chunks);
+  }
+
+  function graphqlParams(req: IncomingMessage, body: Buffer | undefined): GraphQLParams {
+    if (req.method === 'GET') {
+      const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      return {
+        query: q.get('query') ?? undefined,
+        operationName: q.get('operationName') ?? undefined,
+        variables: q.get('variables') ?? undefined,
+        extensions: q.get('extensions') ?? undefined,
+      };
+    }
+    if (req.method !== 'POST' || !body || !(req.headers['content-type'] ?? '').includes('application/json')) return {};
+    try {
+      const p = JSON.parse(body.toString('utf8')) as unknown;
+      return p && typeof p === 'object' && !Array.isArray(p) ? (p as GraphQLParams) : {};
+    } catch {
+      return {}; // the runtime answers the malformed body
+    }
+  }
+
+  async function runtimeRequest(req: IncomingMessage, body: Buffer | undefined, signal?: AbortSignal): Promise<Response> {
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    const abort = new AbortController();
-    res.once('close', () => abort.abort());
-    const response = await runtime.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
+    return runtime.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
       method: req.method,
       headers,
       body,
-      signal: abort.signal,
+      signal,
     });
+  }
+
+  /** A whole runtime answer for the cache. Not tied to this client's connection: other callers may be waiting for it. */
+  async function fetchWhole(req: IncomingMessage, body: Buffer | undefined): Promise<CachedResponse> {
+    const response = await runtimeRequest(req, body);
+    const headers: Record<string, string> = {};
+    response.headers.forEach((v, name) => {
+      const k = name.toLowerCase(); // the runtime's Headers keep the case they were set with
+      // Per-response headers are not replayed to other callers.
+      if (k !== 'content-length' && k !== 'set-cookie' && k !== 'x-request-id' && k !== 'date') headers[k] = v;
+    });
+    return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) };
+  }
+
+  /** Node request → fetch Request (body already bounded) → runtime → streamed node response. */
+  async function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<void> {
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    const response = await runtimeRequest(req, body, abort.signal);
     const out: Record<string, string> = {};
     response.headers.forEach((v, k) => (out[k] = v));
     res.writeHead(response.status, out);
@@ -262,6 +337,8 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
   }
 
   let wss: WebSocketServer | undefined;
+  type WsSocket = { readyState: number; OPEN: number; bufferedAmount: number; send(data: string): void };
+  const shared = new SharedSubscriptions<object>(config.SUBSCRIPTION_BUFFER);
   function attach(server: Server): void {
     wss = new WebSocketServer({ noServer: true, maxPayload: config.GATEWAY_MAX_BODY_BYTES });
     const base = getGraphQLWSOptions(runtime, async (ctx) => {
@@ -278,14 +355,58 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
         req,
         socket: (ctx.extra as { socket: unknown }).socket,
         identityHeader: identity ? signIdentity(config.INTERNAL_AUTH_SECRET, identity) : '',
+        // The whole principal: only subscriptions of the same caller share an upstream stream.
+        principal: identity ? JSON.stringify([identity.sub, identity.role, identity.anonymous]) : '',
+        principalIdentity: identity,
       };
     });
+    const baseSubscribe = base.subscribe;
+    if (!baseSubscribe) throw new Error('gateway-runtime graphql-ws options without subscribe');
     useServer(
       {
         ...base,
+        // Identical subscriptions of one principal share one upstream execution (10k clients of
+        // one headline feed are one subgraph subscription), each client with its own bounded queue.
+        subscribe: (args) => {
+          const c = args.contextValue as {
+            principal: string;
+            principalIdentity?: Identity;
+            identityHeader: string;
+            params: Record<string, unknown>;
+            socket: WsSocket;
+            subscriptionId: string;
+          };
+          const key = shared.keyFor(c.principal, c.params);
+          if (key === undefined) return baseSubscribe(args);
+          // Results go straight to the socket, serialised once per result for all clients (at 10k
+          // clients per event the per-client graphql-ws emit path was most of the fan-out cost).
+          // A client with more than SUBSCRIPTION_BUFFER results' worth of unsent bytes is cut off.
+          const socket = c.socket;
+          const prefix = `{"id":${JSON.stringify(c.subscriptionId)},"type":"next","payload":`;
+          const sink = (json: string) => {
+            if (socket.readyState !== socket.OPEN) return true; // closing: graphql-ws ends the subscription
+            const message = `${prefix}${json}}`;
+            if (socket.bufferedAmount > config.SUBSCRIPTION_BUFFER * message.length) return false;
+            socket.send(message);
+            return true;
+          };
+          return shared.subscribe(
+            key,
+            () => {
+              // Signed again as the upstream starts: under a long event-loop lag the header signed
+              // at connection time may be near expiry, and a refusal would end the stream for all.
+              if (c.principalIdentity) c.identityHeader = signIdentity(config.INTERNAL_AUTH_SECRET, c.principalIdentity);
+              return baseSubscribe(args) as never;
+            },
+            sink,
+          );
+        },
         onSubscribe: async (ctx, id, payload) => {
           metrics.activeSubscriptions++;
-          return base.onSubscribe?.(ctx, id, payload);
+          const args = await base.onSubscribe?.(ctx, id, payload);
+          // The sink above writes graphql-ws `next` messages itself: it needs the operation id.
+          if (args && 'contextValue' in args) Object.assign(args.contextValue as object, { subscriptionId: id });
+          return args;
         },
         onComplete: async (ctx, id, payload) => {
           metrics.activeSubscriptions--;
@@ -302,6 +423,7 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
 
   /** Loads the supergraph now: graphql-ws reads the schema directly and finds none until the first HTTP request did. */
   async function warmup(): Promise<void> {
+    await cacheEvents; // never serve cached answers without listening for removals
     const r = await runtime.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -319,6 +441,7 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
     async stop() {
       for (const c of wss?.clients ?? []) c.close(1001, 'shutting down');
       wss?.close();
+      await (await cacheEvents)?.stop();
       await runtime.dispose();
       await queueBoard.close();
     },

@@ -1,4 +1,4 @@
-/** Minimal Prometheus text exposition: request rate, latency histogram, errors, live subscriptions. */
+/** Minimal Prometheus text exposition: request rate, latency histogram, errors, live subscriptions, response cache. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export class Metrics {
@@ -9,6 +9,8 @@ export class Metrics {
   private sum = 0;
   private n = 0;
   activeSubscriptions = 0;
+  /** The response cache's counters and size, when the cache is on. */
+  cache?: { counts: Record<string, number>; size: number };
 
   request(status: number, seconds: number): void {
     const k = String(status);
@@ -54,6 +56,22 @@ export class Metrics {
       '# TYPE newsline_gateway_active_subscriptions gauge',
       `newsline_gateway_active_subscriptions ${this.activeSubscriptions}`,
     );
+    if (this.cache) {
+      const { counts, size } = this.cache;
+      l.push(
+        '# HELP newsline_gateway_cache_requests_total Cacheable requests by outcome (hit, stale = served while refreshing, miss, shared = waited for an identical miss).',
+        '# TYPE newsline_gateway_cache_requests_total counter',
+      );
+      for (const k of ['hit', 'stale', 'miss', 'shared']) l.push(`newsline_gateway_cache_requests_total{result="${k}"} ${counts[k] ?? 0}`);
+      l.push(
+        '# HELP newsline_gateway_cache_invalidations_total Whole-cache flushes (article removals, event subscription reconnects).',
+        '# TYPE newsline_gateway_cache_invalidations_total counter',
+        `newsline_gateway_cache_invalidations_total ${counts.invalidations ?? 0}`,
+        '# HELP newsline_gateway_cache_entries Responses held by the cache.',
+        '# TYPE newsline_gateway_cache_entries gauge',
+        `newsline_gateway_cache_entries ${size}`,
+      );
+    }
     return `${l.join('\n')}\n`;
   }
 }

@@ -97,6 +97,16 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
+  /** Gateway response cache: catalogue query results (headlines, search, articles, sources) stay fresh this long; 0 disables the cache. */
+  GATEWAY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** After the TTL, an entry is still served for this long while one request refreshes it (worst-case age: TTL + this). */
+  GATEWAY_CACHE_STALE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  /** Most cached responses kept per gateway instance (oldest dropped first). */
+  GATEWAY_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Articles subgraph: newest articles kept in memory for headlines/search pages (one sorted read shared by all filters); 0 disables. */
+  ARTICLES_WINDOW_SIZE: z.coerce.number().int().min(0).max(100_000).default(2_000),
+  /** Oldest that in-memory window may be (bounds writes that publish no event; evented adds/updates/removals apply at once). */
+  ARTICLES_WINDOW_MAX_AGE_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   /** Events buffered per live subscriber before a slow consumer is cut off. */
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(1).max(10_000).default(256),
   // --- Takedowns (compliance subgraph + enforcement worker) ---
