@@ -7,6 +7,7 @@ import { signIdentity } from '@newsline/subgraph';
 import { decodeTakedownUpdate, TAKEDOWN_CHANNEL, TombstoneGate } from '@newsline/takedowns';
 import { Queue } from 'bullmq';
 import { once } from 'node:events';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { setupCompliance } from '../../apps/compliance/src/app';
@@ -145,6 +146,26 @@ describe('submitTakedown through the gateway', () => {
       expect((await gql(s.gatewayUrl, q, v)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
     expect((await takedownModel(s.store.conn).findById(id).lean())!.status).not.toBe('approved');
+  });
+
+  it("tells anonymous submitters apart by their address, not the gateway's", async () => {
+    const from = async (localAddress: string, n: number) => {
+      const dispatcher = new Agent({ localAddress });
+      try {
+        const res = await undiciFetch(s.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: SUBMIT, variables: { input: input('URL', `https://anon.example/${n}`) } }),
+          dispatcher,
+        });
+        const r = (await res.json()) as { data: Submitted };
+        return (await takedownModel(s.store.conn).findById(r.data.submitTakedown.request.id).lean())!.submittedBy;
+      } finally {
+        await dispatcher.close();
+      }
+    };
+    expect(await from('127.0.0.2', 1)).toMatch(/^ip:(::ffff:)?127\.0\.0\.2$/);
+    expect(await from('127.0.0.3', 2)).toMatch(/^ip:(::ffff:)?127\.0\.0\.3$/);
   });
 
   it('rate-limits submissions per client in Redis', async () => {

@@ -23,7 +23,8 @@ const JOB_OPTS = {
 } as const;
 
 function clientOf(req: IncomingMessage | undefined, identity: Identity | undefined): string {
-  if (identity && !identity.anonymous) return identity.sub;
+  // The gateway signs anonymous callers as `ip:<address>`; its own address would put every one in one bucket.
+  if (identity && (!identity.anonymous || identity.sub.startsWith('ip:'))) return identity.sub;
   const fwd = req?.headers['x-forwarded-for'];
   const addr = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim() || req?.socket.remoteAddress || 'unknown';
   return `ip:${addr}`;

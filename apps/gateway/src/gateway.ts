@@ -224,6 +224,9 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
       if (err instanceof AuthError) return sendError(res, err.status, String(err.extensions.code), err.message);
       throw err;
     }
+    // Anonymous callers are told apart by address: in the rate limit here and, signed, in the
+    // subgraphs (the compliance subgraph limits public takedown submissions per client).
+    if (identity?.anonymous) identity = { ...identity, sub: `ip:${clientIp(req)}` };
     const bucket = identity && !identity.anonymous ? identity.sub : `ip:${clientIp(req)}`;
     if (await overLimit(deps.redis, bucket, config.GATEWAY_RATE_LIMIT_PER_MIN)) {
       metrics.limited();
