@@ -1,4 +1,4 @@
-export { ensureStack, runningStack, stopDetached, DEFAULT_DB, type Stack, type StackOptions } from './stack';
+export { ensureStack, runningStack, stopDetached, DEFAULT_DB, type ServiceName, type Stack, type StackOptions } from './stack';
 export { stackPaths, repoRoot } from './paths';
 export { StackError } from './proc';
 export { FERRETDB_VERSION, mongoHealthy } from './ferretdb';

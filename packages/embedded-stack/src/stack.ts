@@ -31,6 +31,11 @@ export interface Stack {
   started: ServiceName[];
   /** Stops what this call started; detached servers are left to `services down`. */
   stop(): Promise<void>;
+  /**
+   * Stops one server this call started and starts it again on the same port and data dir,
+   * health-checked; the other keeps running (fault injection: restart Redis or FerretDB alone).
+   */
+  restart(name: ServiceName): Promise<void>;
 }
 
 export const DEFAULT_DB = 'newsline';
@@ -63,7 +68,7 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
   const paths = opts.paths ?? stackPaths();
   const log = opts.log ?? ((m: string) => process.stderr.write(`[stack] ${m}\n`));
   const timeout = opts.startTimeoutMs ?? 30_000;
-  const owned: { name: ServiceName; child: ChildProcess }[] = [];
+  const owned: { name: ServiceName; child: ChildProcess; launch: () => Promise<ChildProcess> }[] = [];
   mkdirSync(paths.logs, { recursive: true });
 
   const stop = async () => {
@@ -102,17 +107,23 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
           `  Set NEWSLINE_${name.toUpperCase()}_PORT to a free port, or point ${name === 'ferretdb' ? 'MONGO_URL' : 'REDIS_URL'} at a server you run.`,
       );
     }
-    const { child, url } = spawnIt();
-    const logFile = join(paths.logs, `${name}.log`);
-    try {
-      await waitReady(name, child, () => healthy(url), timeout, logFile);
-    } catch (e) {
-      if (child.pid) await stopPid(child.pid);
-      throw e;
-    }
-    log(`started ${name} (pid ${child.pid}) at ${url}`);
+    let url = '';
+    const launch = async () => {
+      const spawned = spawnIt();
+      url = spawned.url;
+      const logFile = join(paths.logs, `${name}.log`);
+      try {
+        await waitReady(name, spawned.child, () => healthy(url), timeout, logFile);
+      } catch (e) {
+        if (spawned.child.pid) await stopPid(spawned.child.pid);
+        throw e;
+      }
+      log(`started ${name} (pid ${spawned.child.pid}) at ${url}`);
+      return spawned.child;
+    };
+    const child = await launch();
     if (opts.detached) writeState(paths, { ...readState(paths), [name]: { pid: child.pid!, port, url } });
-    else owned.push({ name, child });
+    else owned.push({ name, child, launch });
     return url;
   }
 
@@ -153,7 +164,13 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
         };
       },
     );
-    return { mongoUrl, redisUrl, started: owned.map((o) => o.name), stop };
+    const restart = async (name: ServiceName) => {
+      const o = owned.find((x) => x.name === name);
+      if (!o) throw new StackError(`${name} was not started by this stack (reused or from an env URL), so it cannot restart it`);
+      if (o.child.pid) await stopPid(o.child.pid);
+      o.child = await o.launch();
+    };
+    return { mongoUrl, redisUrl, started: owned.map((o) => o.name), stop, restart };
   } catch (e) {
     await stop();
     throw e;

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
+import { MongoClient } from 'mongodb';
 import { ensureStack, mongoHealthy, redisHealthy, stackPaths, stopDetached, StackError } from '../src';
 import { isAlive, portInUse } from '../src/proc';
 
@@ -37,6 +39,38 @@ describe('embedded stack launcher', () => {
     await s.stop();
     expect(await portInUse(27250)).toBe(false);
     expect(await portInUse(27251)).toBe(false);
+  });
+
+  it('restarts Redis or FerretDB alone, on the same port and data, leaving the other running', async () => {
+    const o = isolated(27310);
+    const started: string[] = [];
+    const s = await ensureStack({ ...o, log: (m) => started.push(m) });
+    const pidOf = (name: string) => [...started].reverse().find((m) => m.startsWith(`started ${name} `))!.match(/pid (\d+)/)![1];
+    const [mongo0, redis0] = [pidOf('ferretdb'), pidOf('redis')];
+    const r = new Redis(s.redisUrl, { maxRetriesPerRequest: null });
+    r.on('error', () => {});
+    await r.set('kept', 'across-restart');
+    const m = new MongoClient(s.mongoUrl);
+    await m.db().collection('c').insertOne({ _id: 'kept' as never });
+    try {
+      await s.restart('redis');
+      expect(pidOf('redis')).not.toBe(redis0);
+      expect(pidOf('ferretdb')).toBe(mongo0);
+      expect(isAlive(Number(mongo0))).toBe(true);
+      expect(isAlive(Number(redis0))).toBe(false);
+      expect(await r.get('kept')).toBe('across-restart'); // AOF: Redis data survives its restart
+      await s.restart('ferretdb');
+      expect(pidOf('ferretdb')).not.toBe(mongo0);
+      expect(isAlive(Number(pidOf('redis')))).toBe(true);
+      expect(await m.db().collection('c').countDocuments({ _id: 'kept' as never })).toBe(1);
+    } finally {
+      r.disconnect();
+      await m.close();
+      await s.stop();
+    }
+    expect(await portInUse(27310)).toBe(false);
+    expect(await portInUse(27311)).toBe(false);
+    await expect(s.restart('redis')).rejects.toBeInstanceOf(StackError); // stopped: nothing owned to restart
   });
 
   it('reuses a detached stack, and `down` stops it', async () => {
