@@ -252,10 +252,24 @@ describe('limits', () => {
     expect(r.errors?.[0]?.message).toMatch(/depth/i);
   });
   it('rejects a too-costly query', async () => {
-    const fields = Array.from({ length: 1000 }, (_, i) => `a${i}: headlines(first: 1) { edges { cursor } }`).join(' ');
+    // Within the token, alias and depth limits, but every level of nesting multiplies the cost.
+    const f = 'id title url summary body';
+    const chain = `story { id articles { ${f} story { id articles { ${f} story { id articles { ${f} story { id } } } } } } }`;
+    const fields = Array.from({ length: 25 }, (_, i) => `a${i}: headlines(first: 1) { edges { node { ${f} ${chain} } } }`).join(' ');
     const r = await gql(s.gatewayUrl, `{ ${fields} }`, {}, reader);
     expect(r.data ?? null).toBeNull();
     expect(r.errors?.[0]?.message).toMatch(/cost/i);
+  });
+  it('stops an oversized document at parse time (token budget) and too many aliases', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) => `a${i}: headlines(first: 1) { edges { cursor } }`).join(' ');
+    let r = await gql(s.gatewayUrl, `{ ${many} }`, {}, reader);
+    expect(r.data ?? null).toBeNull();
+    expect(r.errors?.[0]?.message).toMatch(/token limit/i);
+    expect(r.errors?.[0]?.extensions?.code).toEqual(expect.any(String));
+    const aliases = Array.from({ length: 40 }, (_, i) => `t${i}: title`).join(' ');
+    r = await gql(s.gatewayUrl, `{ headlines(first: 1) { edges { node { ${aliases} } } } }`, {}, reader);
+    expect(r.data ?? null).toBeNull();
+    expect(r.errors?.[0]?.message).toMatch(/aliases/i);
   });
   it('caps the request body', async () => {
     const res = await fetch(s.gatewayUrl, {

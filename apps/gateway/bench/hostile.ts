@@ -94,7 +94,7 @@ async function abuse(url: string, rate: number, signal: AbortSignal): Promise<Ab
 }
 
 /**
- * `npm run bench -- hostile [--rate 20] [--abuse-rate 50] [--duration 15] [--articles 1000] [--json]`
+ * `npm run bench -- hostile [--rate 20] [--abuse-rate 50] [--duration 30] [--articles 1000] [--json]`
  *
  * Normal clients (headline pages, 100 filter variants, open loop at `--rate` req/s through the
  * gateway) are measured twice in the same run: alone, then while abusive requests (deep, wide,
@@ -109,7 +109,7 @@ export async function runHostileBench(argv: string[]): Promise<number> {
     options: {
       rate: { type: 'string', default: '20' },
       'abuse-rate': { type: 'string', default: '50' },
-      duration: { type: 'string', default: '15' },
+      duration: { type: 'string', default: '30' },
       articles: { type: 'string', default: '1000' },
       json: { type: 'boolean', default: false },
     },

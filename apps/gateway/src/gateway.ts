@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import { join } from 'node:path';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import type { Config } from '@newsline/config';
@@ -31,6 +33,9 @@ type GatewayConfig = Pick<
   | 'GATEWAY_PLANNER'
   | 'GATEWAY_MAX_DEPTH'
   | 'GATEWAY_MAX_COST'
+  | 'GATEWAY_MAX_TOKENS'
+  | 'GATEWAY_MAX_ALIASES'
+  | 'GATEWAY_MAX_LIST_ITEMS'
   | 'GATEWAY_RATE_LIMIT_PER_MIN'
   | 'GATEWAY_MAX_BODY_BYTES'
   | 'GATEWAY_CORS_ORIGINS'
@@ -185,6 +190,9 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
         }
       : {}),
     plugins: () => [
+      // Cheapest first: the token budget aborts parsing of an oversized document early.
+      maxTokensPlugin({ n: config.GATEWAY_MAX_TOKENS, exposeLimits: true }),
+      maxAliasesPlugin({ n: config.GATEWAY_MAX_ALIASES, allowList: [], exposeLimits: true }),
       maxDepthPlugin({ n: config.GATEWAY_MAX_DEPTH, ignoreIntrospection: true, exposeLimits: true, flattenFragments: true }),
       costLimitPlugin({ maxCost: config.GATEWAY_MAX_COST, exposeLimits: true }),
       metricsPlugin,
@@ -242,10 +250,18 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
     }
     const body = await readBody(req, res);
     if (body === null) return;
-    const key =
-      cache && identity && !sse
-        ? cacheKey(identity.role, req.headers.accept ?? '', graphqlParams(req, body), req.headers.origin ?? '')
-        : undefined;
+    const params = graphqlParams(req, body);
+    // A 10,000-entry list variable is abuse whatever the field: refused here, before the runtime
+    // coerces it and a subgraph parses it again (the filters themselves allow far fewer entries).
+    const longest = longestList(params.variables);
+    if (longest > config.GATEWAY_MAX_LIST_ITEMS)
+      return sendError(
+        res,
+        400,
+        'BAD_USER_INPUT',
+        `a list in the variables has ${longest} items; at most ${config.GATEWAY_MAX_LIST_ITEMS}`,
+      );
+    const key = cache && identity && !sse ? cacheKey(identity.role, req.headers.accept ?? '', params, req.headers.origin ?? '') : undefined;
     if (cache && key) {
       const { response, outcome } = await cache.serve(key, () => fetchWhole(req, body));
       const headers: Record<string, string> = {
@@ -292,6 +308,26 @@ export function createGateway(config: GatewayConfig, deps: { redis: Redis; log: 
     } catch {
       return {}; // the runtime answers the malformed body
     }
+  }
+
+  /** The longest array anywhere in the variables (a JSON string for GET requests). */
+  function longestList(variables: unknown): number {
+    let v = variables;
+    if (typeof v === 'string') {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        return 0; // the runtime answers the malformed variables
+      }
+    }
+    let max = 0;
+    const walk = (x: unknown, depth: number): void => {
+      if (depth > 32 || x === null || typeof x !== 'object') return;
+      if (Array.isArray(x)) max = Math.max(max, x.length);
+      for (const y of Array.isArray(x) ? x : Object.values(x)) walk(y, depth + 1);
+    };
+    walk(v, 0);
+    return max;
   }
 
   async function runtimeRequest(req: IncomingMessage, body: Buffer | undefined, signal?: AbortSignal): Promise<Response> {

@@ -84,6 +84,11 @@ export const configSchema = z.object({
   GATEWAY_PLANNER: z.enum(['router', 'default']).default('router'),
   GATEWAY_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
   GATEWAY_MAX_COST: z.coerce.number().int().min(10).default(5000),
+  /** Parser token budget: an alias bomb or a 200-field query stops at parse time, before any other work. */
+  GATEWAY_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
+  GATEWAY_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+  /** Longest list accepted anywhere in a request's variables. */
+  GATEWAY_MAX_LIST_ITEMS: z.coerce.number().int().min(1).default(100),
   /** Requests per minute per API key (or per client IP when anonymous), counted in Redis. */
   GATEWAY_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(600),
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
