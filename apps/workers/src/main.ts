@@ -1,5 +1,5 @@
 import { bootApp } from '@newsline/lifecycle';
-import { createIngestContext } from './context';
+import { createIngestContext, memoizeNotBlocked } from './context';
 import { createQueues, startWorkers } from './queues';
 import { startScheduler } from './scheduler';
 import { repairPendingExtractions } from './ingest/repair';
@@ -11,6 +11,9 @@ import { TombstoneGate } from '@newsline/takedowns';
 import { gatedEnqueueExtract } from './takedown/gate';
 import { createTakedownQueue, startTakedownWorker } from './takedown/queue';
 import { startTakedownSweeper } from './takedown/sweeper';
+
+/** Extract jobs waiting per extraction slot beyond which the scheduler polls feeds at the slow rate. */
+const EXTRACT_BACKLOG_PER_SLOT = 25;
 
 // BullMQ workers: the feed scheduler, feed fetching, article extraction and takedown enforcement.
 void bootApp({
@@ -28,7 +31,9 @@ void bootApp({
     // Tombstones gate ingestion before fetching, before storing and again right after the upsert.
     const gate = await new TombstoneGate(store, redis).start();
     const enqueueExtract = gatedEnqueueExtract({ store, redis, gate, enqueue: queues.enqueueExtract });
-    const ctx = createIngestContext({ config, log, store, redis, enqueueExtract, isBlocked: (url) => gate.isBlocked(url) });
+    // Fresh answers (scopes reloaded when the version moved), so one can be reused under that version.
+    const isBlocked = memoizeNotBlocked(redis, (url) => gate.isBlocked(url, { fresh: true }));
+    const ctx = createIngestContext({ config, log, store, redis, enqueueExtract, isBlocked });
     const workers = startWorkers(ctx, connection);
     const takedowns = createTakedownQueue(connection);
     const takedownWorker = startTakedownWorker({ store, redis, log }, connection, { concurrency: config.TAKEDOWN_CONCURRENCY });
@@ -39,7 +44,21 @@ void bootApp({
       reverifyMs: config.TAKEDOWN_REVERIFY_MINUTES * 60_000,
       enqueue: (id) => takedowns.enqueue(id),
     });
-    const scheduler = startScheduler({ store, log, tickMs: config.SCHEDULER_TICK_MS, enqueue: (id, due) => queues.enqueueFetch(id, due) });
+    const scheduler = startScheduler({
+      store,
+      log,
+      tickMs: config.SCHEDULER_TICK_MS,
+      enqueue: (id, due) => queues.enqueueFetch(id, due),
+      // A backlog of a few hundred extractions per process is minutes of work: poll slower meanwhile.
+      backpressure: {
+        backlog: async () => {
+          const c = await queues.extract.getJobCounts('waiting', 'prioritized');
+          return (c.waiting ?? 0) + (c.prioritized ?? 0);
+        },
+        backlogMax: config.EXTRACT_CONCURRENCY * EXTRACT_BACKLOG_PER_SLOT,
+        slowPollMs: config.FEED_MAX_INTERVAL_SEC * 1000,
+      },
+    });
     const metrics = createWorkerMetrics([queues.fetch, queues.extract], workers.workers);
     const repairEveryMs = Math.max(5_000, (config.EXTRACT_REPAIR_AFTER_SEC * 1000) / 2);
     const repair = setInterval(

@@ -14,13 +14,24 @@ export function startScheduler(opts: {
   tickMs: number;
   enqueue: (feedId: string, dueKey: string) => Promise<void>;
   batch?: number;
+  /**
+   * Backpressure: while `backlog()` (extract jobs waiting) exceeds `backlogMax`, only feeds
+   * overdue by `slowPollMs` or more are polled. Polling faster than pages can be extracted only
+   * grows the backlog and spends the database on polls that bring one entry each; polled less
+   * often, a feed hands over its new entries in one batch. A poll is delayed by at most
+   * `slowPollMs` (FEED_MAX_INTERVAL_SEC), so entries do not slip out of a feed's window unseen.
+   */
+  backpressure?: { backlog: () => Promise<number>; backlogMax: number; slowPollMs: number };
 }) {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      const due = await opts.store.Feed.find({ nextPollAt: { $lte: new Date() }, paused: { $ne: true } }, { _id: 1, nextPollAt: 1 })
+      const bp = opts.backpressure;
+      const busy = bp ? (await bp.backlog().catch(() => 0)) > bp.backlogMax : false;
+      const dueBy = new Date(Date.now() - (busy ? bp!.slowPollMs : 0));
+      const due = await opts.store.Feed.find({ nextPollAt: { $lte: dueBy }, paused: { $ne: true } }, { _id: 1, nextPollAt: 1 })
         .sort({ nextPollAt: 1 })
         .limit(opts.batch ?? 1000)
         .lean();
@@ -31,7 +42,7 @@ export function startScheduler(opts: {
         // inspection under the same id): a new generation of the id lets it run again.
         await opts.enqueue(String(f._id), `${dueAt}.${Math.floor((now - dueAt) / STALE_MS)}`);
       }
-      if (due.length) opts.log.debug({ enqueued: due.length }, 'scheduler tick');
+      if (due.length || busy) opts.log.debug({ enqueued: due.length, busy }, 'scheduler tick');
     } catch (err) {
       opts.log.warn({ err: (err as Error).message }, 'scheduler tick failed');
     } finally {

@@ -206,3 +206,37 @@ describe('entries whose URL was re-keyed by extraction', () => {
     await pub.close();
   });
 });
+
+describe('entries already stored', () => {
+  it('are recognised without Redis, and taken again once enforcement removed them and the version moved', async () => {
+    let b = 'seen-b';
+    const pub = await publisher({
+      '/feed.xml': (_q, res) =>
+        res.writeHead(200, { 'content-type': 'text/xml' }).end(
+          rss([
+            { title: 'Seen A', link: `${pub.url}/seen-a`, guid: 'sa', date: minutesAgo(2) },
+            { title: 'Seen B', link: `${pub.url}/${b}`, guid: 'sb', date: minutesAgo(1) },
+          ]),
+        ),
+    });
+    const f = await addFeed(h.store, `${pub.url}/feed.xml`);
+    expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 2 });
+    // Redis lost the feed's memory of stored entries: entry_refs still answer (a re-tracked
+    // link under a known entry id is the same article, not a new one).
+    b = 'seen-b-moved';
+    expect(await h.redis.del(`newsline:feed-seen:${f.feedId}`)).toBe(1);
+    expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 0 });
+    expect(await h.store.Article.countDocuments({ sourceId: f.source._id })).toBe(2);
+
+    // Enforcement removes an article with its entry ref; reinstating it moves the tombstone version.
+    const { entryRefIdFor } = await import('@newsline/domain');
+    const { TOMBSTONE_VERSION_KEY } = await import('@newsline/takedowns');
+    await h.store.Article.deleteOne({ title: 'Seen A' });
+    await h.store.EntryRef.deleteOne({ _id: entryRefIdFor(f.feedId, 'sa') });
+    await h.redis.incr(TOMBSTONE_VERSION_KEY);
+    expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 1 });
+    expect(await h.store.Article.exists({ title: 'Seen A' })).not.toBeNull();
+    expect(await h.store.EntryRef.exists({ _id: entryRefIdFor(f.feedId, 'sa') })).not.toBeNull();
+    await pub.close();
+  });
+});

@@ -1,5 +1,7 @@
 import { decodeBytes } from '@newsline/charset';
 import { articleIdFor, canonicalUrl, urlKey } from '@newsline/domain';
+import { urlAliasModel } from '@newsline/store';
+import { recordUrlAlias } from '@newsline/takedowns';
 import { extractArticle, publisherSignals } from '@newsline/extract';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
@@ -70,7 +72,7 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   }
   // The page may name a canonical URL that differs from the feed link: check it again.
   if (await ctx.isBlocked(canonical)) return removeBlocked(ctx, articleId, article.url);
-  const source = await Source.findById(article.sourceId, { policy: 1 }).lean();
+  const source = await sourcePolicy(ctx, String(article.sourceId));
   const signals = publisherSignals(decoded.text, res.headers);
   const restricted = (source?.policy?.respectRestrictions ?? true) && signals.reasons.length > 0;
 
@@ -109,10 +111,15 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   let targetId = articleId;
   let merged = false;
   if (key !== article.urlKey) {
-    // Usually the canonical page was stored under its derived id; fall back to the (scanning) key lookup.
+    // The canonical page is usually stored under its derived id, else its alias names it (both
+    // `_id` reads); the scanning key lookup is left for articles re-keyed before aliases existed.
+    const proj = { _id: 1, urlKey: 1, version: 1, modifiedAt: 1 } as const;
+    const byKey = <T extends { urlKey?: string }>(d: T | null) => (d?.urlKey === key ? d : null);
+    const alias = await urlAliasModel(ctx.store.conn).findById(articleIdFor(key)).lean();
     const other =
-      (await Article.findOne({ _id: articleIdFor(key), urlKey: key }, { _id: 1, version: 1, modifiedAt: 1 }).lean()) ??
-      (await Article.findOne({ urlKey: key }, { _id: 1, version: 1, modifiedAt: 1 }).lean());
+      byKey(await Article.findById(articleIdFor(key), proj).lean()) ??
+      (alias ? byKey(await Article.findById(alias.articleId, proj).lean()) : null) ??
+      (await Article.findOne({ urlKey: key }, proj).lean());
     if (other) {
       // The canonical page is already stored: fold this entry into it and drop the duplicate.
       targetId = String(other._id);
@@ -132,17 +139,21 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   }
   if (!merged) {
     const storyId = await assignStory(ctx.store, articleId, a.simhash, publishedAt);
-    // A newer stored version is never overwritten by an older page (modifiedAt decides).
-    const guard = a.modifiedAt
-      ? { $or: [{ modifiedAt: { $exists: false } }, { modifiedAt: null }, { modifiedAt: { $lte: a.modifiedAt } }] }
-      : {};
+    // A newer stored version is never overwritten by an older page (modifiedAt decides). Decided
+    // here, not in the filter: FerretDB uses its `_id` index only for a filter of `_id` alone.
+    const older = !!(a.modifiedAt && article.modifiedAt && a.modifiedAt < article.modifiedAt);
+    // Re-keyed to the canonical URL: the alias first, so a takedown of that URL finds this article by `_id`.
+    if (key !== article.urlKey) await recordUrlAlias(ctx.store, key, articleId);
     try {
-      await Article.updateOne({ _id: article._id, ...guard }, { $set: { ...fields, urlKey: key, storyId }, $inc: { version: 1 } });
+      if (!older) await Article.updateOne({ _id: article._id }, { $set: { ...fields, urlKey: key, storyId }, $inc: { version: 1 } });
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
       // Lost a race for the canonical key: run again and merge into the winner.
       throw new RetryableExtractError('canonical URL taken concurrently');
     }
+    // The check after the upsert: a tombstone written since the check above (its enforcement may
+    // have looked for this article before it carried the canonical key) is honoured here.
+    if (await ctx.isBlocked(canonical)) return removeBlocked(ctx, articleId, article.url);
   }
   await publishEvent(ctx.redis, {
     type: 'article.updated',
@@ -158,6 +169,25 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
     at: new Date().toISOString(),
   });
   return { kind: 'stored', articleId: targetId, status: restricted ? 'restricted' : 'ok', merged };
+}
+
+/** How long a source's restriction policy is reused; a change applies to extractions after that. */
+const POLICY_TTL_MS = 10_000;
+const policies = new WeakMap<
+  object,
+  Map<string, { at: number; source: { policy?: { respectRestrictions?: boolean | null } | null } | null }>
+>();
+
+/** The source's policy, read once per TTL per process instead of once per article. */
+async function sourcePolicy(ctx: IngestContext, sourceId: string) {
+  let byId = policies.get(ctx.store);
+  if (!byId) policies.set(ctx.store, (byId = new Map()));
+  const hit = byId.get(sourceId);
+  if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit.source;
+  const source = await ctx.store.Source.findById(sourceId, { policy: 1 }).lean();
+  if (byId.size > 10_000) byId.clear();
+  byId.set(sourceId, { at: Date.now(), source });
+  return source;
 }
 
 async function removeBlocked(ctx: IngestContext, articleId: string, url: string): Promise<ExtractOutcome> {

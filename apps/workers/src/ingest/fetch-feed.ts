@@ -1,8 +1,10 @@
 import { articleIdFor, canonicalUrl, entryRefIdFor, urlKey } from '@newsline/domain';
 import { parseFeed, type FeedEntry } from '@newsline/feeds';
+import { TOMBSTONE_VERSION_KEY } from '@newsline/takedowns';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
 import { errorBackoffSec, nextPollIntervalSec, publisherMinimumSec, updateMeanGap } from './interval';
+import { insertAll } from './insert';
 import { termsFor } from './terms';
 
 export type FetchOutcome =
@@ -93,23 +95,24 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
   let tooOld = 0;
   let blocked = 0;
   const newDates: Date[] = [];
-  for (const entry of pf.entries) {
-    const r = await storeEntry(ctx, {
-      entry,
-      feedId,
-      sourceId: String(source._id),
-      attribution: source.attribution,
-      country: source.country ?? undefined,
-      language: entry.language ?? pf.language ?? source.languages?.[0],
-      horizon,
-      now,
-    });
+  const outcomes = await storeEntries(ctx, {
+    entries: pf.entries,
+    feedId,
+    sourceId: String(source._id),
+    attribution: source.attribution,
+    country: source.country ?? undefined,
+    language: (entry) => entry.language ?? pf.language ?? source.languages?.[0],
+    horizon,
+    now,
+  });
+  pf.entries.forEach((entry, i) => {
+    const r = outcomes[i];
     if (r === 'created') {
       created++;
       if (entry.published ?? entry.updated) newDates.push((entry.published ?? entry.updated)!);
     } else if (r === 'too-old') tooOld++;
     else if (r === 'blocked') blocked++;
-  }
+  });
 
   const meanEntryGapSec = updateMeanGap(feed.stats?.meanEntryGapSec ?? undefined, feed.stats?.lastEntryAt ?? undefined, newDates, now);
   const intervalSec = nextPollIntervalSec({
@@ -147,90 +150,179 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
   return { kind: 'ok', entries: pf.entries.length, created, tooOld, blocked, nextPollAt };
 }
 
-interface EntryInput {
-  entry: FeedEntry;
+interface EntriesInput {
+  entries: FeedEntry[];
   feedId: string;
   sourceId: string;
   attribution: string;
   country?: string;
-  language?: string;
+  language: (entry: FeedEntry) => string | undefined;
   horizon: number;
   now: Date;
 }
 
-async function storeEntry(ctx: IngestContext, e: EntryInput): Promise<'created' | 'exists' | 'too-old' | 'no-link' | 'blocked'> {
-  const { entry, now } = e;
-  const link = entry.link ?? (entry.id && /^https?:\/\//.test(entry.id) ? entry.id : undefined);
-  if (!link) return 'no-link';
-  let url: string;
-  let key: string;
-  try {
-    url = canonicalUrl(link);
-    key = urlKey(link);
-  } catch {
-    return 'no-link';
-  }
-  const date = entry.published ?? entry.updated;
-  if (date && date.getTime() < e.horizon) return 'too-old';
-  const entryRef = `${e.feedId}:${entry.id}`;
-  const refId = entryRefIdFor(e.feedId, entry.id);
+type EntryOutcome = 'created' | 'exists' | 'too-old' | 'no-link' | 'blocked';
+
+interface Candidate {
+  index: number;
+  url: string;
+  key: string;
+  entryRef: string;
+  refId: string;
+  doc: Record<string, unknown> & { title: string; publishedAt: Date; language?: string };
+}
+
+/** How long a feed remembers the entries it has stored (they stay in its window for a while). */
+const SEEN_TTL_SEC = 86_400;
+
+/**
+ * Redis set of entry-ref ids a feed has stored, tagged with the tombstone version it was built
+ * in: enforcement deletes entry refs so a reinstated entry is taken again, and reinstating bumps
+ * the version, so a set with another tag is dropped and rebuilt (one key per feed). COMPLETE joins the set once a whole feed window was
+ * checked against entry_refs: from then on a miss is a new entry (every stored entry is added
+ * right after its ref), so new entries cost no entry_refs lookup (an entry that left the
+ * window before the marker and comes back is still caught by its URL identity). Without it
+ * (first poll in a version, Redis lost or expired: the marker goes with its set) misses are
+ * looked up.
+ */
+const seenKey = (feedId: string) => `newsline:feed-seen:${feedId}`;
+const COMPLETE = '*';
+
+/**
+ * Stores a feed's entries with a handful of round trips instead of several per entry: every
+ * poll re-reads the whole feed window, so entries already stored are recognised in Redis;
+ * new ones are inserted with one unordered insertMany each for articles and entry refs
+ * (FerretDB v1 inserts cheaply but updates and upserts by scanning the collection).
+ */
+async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryOutcome[]> {
   const { Article, EntryRef } = ctx.store;
+  const out: EntryOutcome[] = e.entries.map(() => 'no-link');
+  const candidates: Candidate[] = [];
+  e.entries.forEach((entry, index) => {
+    const link = entry.link ?? (entry.id && /^https?:\/\//.test(entry.id) ? entry.id : undefined);
+    if (!link) return;
+    let url: string;
+    let key: string;
+    try {
+      url = canonicalUrl(link);
+      key = urlKey(link);
+    } catch {
+      return;
+    }
+    const date = entry.published ?? entry.updated;
+    if (date && date.getTime() < e.horizon) return void (out[index] = 'too-old');
+    const publishedAt = !date || date.getTime() > e.now.getTime() + MAX_FUTURE_MS ? e.now : date;
+    const title = entry.title?.trim() || url;
+    const language = e.language(entry);
+    candidates.push({
+      index,
+      url,
+      key,
+      entryRef: `${e.feedId}:${entry.id}`,
+      refId: entryRefIdFor(e.feedId, entry.id),
+      doc: {
+        urlKey: key,
+        url,
+        sourceUrl: url,
+        attribution: e.attribution,
+        sourceId: e.sourceId,
+        feedId: e.feedId,
+        country: e.country,
+        title,
+        summary: entry.summary ?? entry.content,
+        authors: entry.authors,
+        publishedAt,
+        language: language?.toLowerCase().split(/[-_]/)[0],
+        keywords: entry.categories.slice(0, 20),
+        image: entry.image ?? entry.enclosures.find((x) => x.type?.startsWith('image/'))?.url,
+        terms: termsFor({ title, summary: entry.summary, language }),
+        extraction: { status: 'pending', attempts: 0 },
+        version: 0,
+      },
+    });
+  });
+  if (!candidates.length) return out;
+
+  // Already stored? Redis first (one round trip for the window), entry_refs by `_id` for the rest.
+  const version = await ctx.redis.get(TOMBSTONE_VERSION_KEY);
+  const seen = seenKey(e.feedId);
+  const tag = `v:${version ?? '0'}`;
+  const [current, marked, ...found] = await ctx.redis.smismember(seen, tag, COMPLETE, ...candidates.map((c) => c.refId));
+  const complete = current && marked;
+  const flags = found.map((f) => current && f);
+  const unseen = candidates.filter((c, i) => {
+    if (flags[i]) out[c.index] = 'exists';
+    return !flags[i];
+  });
   // Same feed entry id seen before under another URL (re-tracked link): same article.
-  if (await EntryRef.exists({ _id: refId })) return 'exists';
-  if (await ctx.isBlocked(url)) return 'blocked';
-  const publishedAt = !date || date.getTime() > now.getTime() + MAX_FUTURE_MS ? now : date;
-  const title = entry.title?.trim() || url;
-  const doc = {
-    urlKey: key,
-    url,
-    sourceUrl: url,
-    attribution: e.attribution,
-    sourceId: e.sourceId,
-    feedId: e.feedId,
-    country: e.country,
-    title,
-    summary: entry.summary ?? entry.content,
-    authors: entry.authors,
-    publishedAt,
-    language: e.language?.toLowerCase().split(/[-_]/)[0],
-    keywords: entry.categories.slice(0, 20),
-    image: entry.image ?? entry.enclosures.find((x) => x.type?.startsWith('image/'))?.url,
-    terms: termsFor({ title, summary: entry.summary, language: e.language }),
-    extraction: { status: 'pending', attempts: 0 },
-    version: 0,
-  };
-  let id = articleIdFor(key);
-  let created = false;
-  try {
-    // Upsert by the derived _id: FerretDB finds it without a scan; the urlKey index stays unique.
-    const r = await Article.updateOne({ _id: id }, { $setOnInsert: doc, $addToSet: { entryIds: entryRef } }, { upsert: true });
-    created = !!r.upsertedId;
-  } catch (err) {
-    // The URL already belongs to an article under another id (re-keyed by extraction to its
-    // canonical URL): record the entry on that article, so the ref below points at it and
-    // enforcement, which finds refs through entryIds, removes it with the article.
-    if ((err as { code?: number }).code !== 11000) throw err;
-    // No projection: FerretDB v1 does not implement findAndModify's `fields`.
-    const owner = await Article.findOneAndUpdate({ urlKey: key }, { $addToSet: { entryIds: entryRef } }).lean();
-    if (owner) id = String(owner._id);
+  const known = complete ? unseen.map(() => false) : await Promise.all(unseen.map((c) => EntryRef.exists({ _id: c.refId })));
+  const remembered = unseen.filter((_, i) => known[i]).map((c) => c.refId);
+  const fresh: Candidate[] = [];
+  const byRef = new Set<string>();
+  for (let i = 0; i < unseen.length; i++) {
+    const c = unseen[i]!;
+    // A feed may list one entry id twice: the first one stands for both.
+    if (known[i] || byRef.has(c.refId)) out[c.index] = 'exists';
+    else {
+      byRef.add(c.refId);
+      fresh.push(c);
+    }
   }
-  await EntryRef.updateOne({ _id: refId }, { $setOnInsert: { articleId: id } }, { upsert: true }).catch((err: { code?: number }) => {
-    if (err.code !== 11000) throw err;
+  const blockedFlags = await Promise.all(fresh.map((c) => ctx.isBlocked(c.url)));
+  const toStore = fresh.filter((c, i) => {
+    if (blockedFlags[i]) out[c.index] = 'blocked';
+    return !blockedFlags[i];
   });
-  if (!created) return 'exists';
-  const createdId = id;
-  await ctx.enqueueExtract({ articleId: createdId, url });
-  await publishEvent(ctx.redis, {
-    type: 'article.added',
-    articleId: createdId,
-    url,
-    sourceUrl: url,
-    sourceId: e.sourceId,
-    title,
-    language: doc.language,
-    country: e.country,
-    publishedAt: publishedAt.toISOString(),
-    at: new Date().toISOString(),
-  });
-  return 'created';
+
+  // Insert the new articles under their derived ids; a duplicate means the article exists already.
+  const ids = toStore.map((c) => articleIdFor(c.key));
+  const failed = await insertAll(
+    Article,
+    toStore.map((c, i) => ({ _id: ids[i], ...c.doc, entryIds: [c.entryRef] })),
+  );
+  const created = toStore.map((_, i) => !failed.has(i));
+  for (const i of failed) {
+    const c = toStore[i]!;
+    const r = await Article.updateOne({ _id: ids[i] }, { $addToSet: { entryIds: c.entryRef } });
+    if (!r.matchedCount) {
+      // The URL already belongs to an article under another id (re-keyed by extraction to its
+      // canonical URL): record the entry on that article, so the ref below points at it and
+      // enforcement, which finds refs through entryIds, removes it with the article.
+      // No projection: FerretDB v1 does not implement findAndModify's `fields`.
+      const owner = await Article.findOneAndUpdate({ urlKey: c.key }, { $addToSet: { entryIds: c.entryRef } }).lean();
+      if (owner) ids[i] = String(owner._id);
+    }
+  }
+  // Refs are written after their article, so a crash in between leaves the entry unseen, not lost.
+  await insertAll(
+    EntryRef,
+    toStore.map((c, i) => ({ _id: c.refId, articleId: ids[i] })),
+  );
+  const stored = [tag, ...remembered, ...toStore.map((c) => c.refId), COMPLETE];
+  const write = ctx.redis.multi();
+  if (!current) write.del(seen);
+  await write
+    .sadd(seen, ...stored)
+    .expire(seen, SEEN_TTL_SEC)
+    .exec();
+
+  for (let i = 0; i < toStore.length; i++) {
+    const c = toStore[i]!;
+    out[c.index] = created[i] ? 'created' : 'exists';
+    if (!created[i]) continue;
+    await ctx.enqueueExtract({ articleId: ids[i]!, url: c.url });
+    await publishEvent(ctx.redis, {
+      type: 'article.added',
+      articleId: ids[i]!,
+      url: c.url,
+      sourceUrl: c.url,
+      sourceId: e.sourceId,
+      title: c.doc.title,
+      language: c.doc.language,
+      country: e.country,
+      publishedAt: c.doc.publishedAt.toISOString(),
+      at: new Date().toISOString(),
+    });
+  }
+  return out;
 }
