@@ -8,7 +8,13 @@ import { fetchFeed } from './ingest/fetch-feed';
 const KEEP = { removeOnComplete: { count: 1000 }, removeOnFail: false } as const;
 
 export function createQueues(connection: ConnectionOptions, extractAttempts: number, prefix?: string) {
-  const fetch = new Queue(QUEUES.fetch, { connection, prefix, defaultJobOptions: { ...KEEP, attempts: 1 } });
+  // A poll that failed on a transient error (database or Redis restarting) is retried within
+  // seconds; one that still fails is kept, and the scheduler issues the feed's next poll.
+  const fetch = new Queue(QUEUES.fetch, {
+    connection,
+    prefix,
+    defaultJobOptions: { ...KEEP, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+  });
   const extract = new Queue(QUEUES.extract, {
     connection,
     prefix,

@@ -6,7 +6,9 @@ import type { Logger } from '@newsline/logger';
  * (feed + due time) makes concurrent schedulers harmless. Feeds of paused sources are skipped
  * by the fetch job itself, which also moves nextPollAt on.
  */
-const STALE_MS = 10 * 60_000;
+// A due poll whose job is kept as failed (or was lost with Redis) gets a new job id this often:
+// a minute keeps a feed from stalling for long, and is far above a healthy poll's queueing time.
+const STALE_MS = 60_000;
 
 export function startScheduler(opts: {
   store: Store;

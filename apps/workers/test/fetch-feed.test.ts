@@ -240,3 +240,28 @@ describe('entries already stored', () => {
     await pub.close();
   });
 });
+
+describe('a fetch job that died mid-way', () => {
+  it('announces and enqueues, on its retry, an entry it had stored but not finished', async () => {
+    const pub = await publisher({
+      '/feed.xml': (_q, res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(rss([{ title: 'Half done', link: `${pub.url}/half`, guid: 'h1', date: minutesAgo(1) }])),
+    });
+    const f = await addFeed(h.store, `${pub.url}/feed.xml`);
+    expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 1 });
+    // What a worker killed after the article insert leaves: the article, no ref, no memory in Redis.
+    const { entryRefIdFor } = await import('@newsline/domain');
+    await h.store.EntryRef.deleteOne({ _id: entryRefIdFor(f.feedId, 'h1') });
+    await h.redis.del(`newsline:feed-seen:${f.feedId}`);
+    const jobsBefore = h.extractJobs.filter((j) => j.url === `${pub.url}/half`).length;
+    const addedBefore = h.events.filter((e) => e.type === 'article.added' && e.title === 'Half done').length;
+    expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', entries: 1 });
+    await h.events$((e) => e.type === 'article.added' && e.title === 'Half done', addedBefore + 1);
+    expect(h.extractJobs.filter((j) => j.url === `${pub.url}/half`).length).toBe(jobsBefore + 1);
+    expect(await h.store.Article.countDocuments({ sourceId: f.source._id })).toBe(1);
+    expect(await h.store.EntryRef.exists({ _id: entryRefIdFor(f.feedId, 'h1') })).not.toBeNull();
+    await pub.close();
+  });
+});

@@ -283,7 +283,12 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
   const created = toStore.map((_, i) => !failed.has(i));
   for (const i of failed) {
     const c = toStore[i]!;
-    const r = await Article.updateOne({ _id: ids[i] }, { $addToSet: { entryIds: c.entryRef } });
+    // No timestamps: an updatedAt bump would make every match look modified.
+    const r = await Article.updateOne({ _id: ids[i] }, { $addToSet: { entryIds: c.entryRef } }, { timestamps: false });
+    // The article already lists this very entry while its ref is missing: an earlier attempt of
+    // this job stored it and died before finishing, so announcing and enqueueing may not have
+    // happened. Both are redone (at least once: subscribers and the extract queue are idempotent by id).
+    if (r.matchedCount && !r.modifiedCount) created[i] = true;
     if (!r.matchedCount) {
       // The URL already belongs to an article under another id (re-keyed by extraction to its
       // canonical URL): record the entry on that article, so the ref below points at it and
@@ -293,19 +298,9 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
       if (owner) ids[i] = String(owner._id);
     }
   }
-  // Refs are written after their article, so a crash in between leaves the entry unseen, not lost.
-  await insertAll(
-    EntryRef,
-    toStore.map((c, i) => ({ _id: c.refId, articleId: ids[i] })),
-  );
-  const stored = [tag, ...remembered, ...toStore.map((c) => c.refId), COMPLETE];
-  const write = ctx.redis.multi();
-  if (!current) write.del(seen);
-  await write
-    .sadd(seen, ...stored)
-    .expire(seen, SEEN_TTL_SEC)
-    .exec();
 
+  // Announced before the refs are written: a crash in between leaves the entry unseen, and the
+  // retry (above) announces it again rather than never.
   for (let i = 0; i < toStore.length; i++) {
     const c = toStore[i]!;
     out[c.index] = created[i] ? 'created' : 'exists';
@@ -324,5 +319,16 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
       at: new Date().toISOString(),
     });
   }
+  await insertAll(
+    EntryRef,
+    toStore.map((c, i) => ({ _id: c.refId, articleId: ids[i] })),
+  );
+  const stored = [tag, ...remembered, ...toStore.map((c) => c.refId), COMPLETE];
+  const write = ctx.redis.multi();
+  if (!current) write.del(seen);
+  await write
+    .sadd(seen, ...stored)
+    .expire(seen, SEEN_TTL_SEC)
+    .exec();
   return out;
 }
