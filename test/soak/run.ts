@@ -1,20 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { QUEUES, urlKey } from '@newsline/domain';
+import { decodeEvent, encodeEvent, EVENTS_CHANNEL, QUEUES, urlKey } from '@newsline/domain';
 import { ensureStack, stackPaths, type Stack } from '@newsline/embedded-stack';
-import { startPublisherFarm, type PublisherFarm } from '@newsline/publisher-sim';
+import { startPublisherFarm, type FarmEntry, type PublisherFarm } from '@newsline/publisher-sim';
 import { createStore, type Store } from '@newsline/store';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { AppProcess, freePort, ROOT, sleep, SoakTimeoutError, within } from './procs';
+import { HeadlineSubscriber } from './subscriber';
+import { matcher, refreshStatuses, submitAndApprove, type SoakScopeKind, type SoakTakedown } from './takedowns';
 
 /**
- * Soak: a publisher farm that keeps publishing, the real workers as separate processes on an
- * embedded stack of its own (so Redis and FerretDB can be restarted), scripted faults, then a
- * checker comparing what was published with what is stored. Ends with one JSON line.
+ * Soak: a publisher farm that keeps publishing, the real workers, articles and compliance
+ * subgraphs and gateway as separate processes on an embedded stack of its own (so Redis and
+ * FerretDB can be restarted), live-headline subscribers through the gateway, takedowns through
+ * the gateway, scripted faults, then a checker comparing what was published with what is
+ * stored and what the subscribers saw. Ends with one JSON line.
  */
 export interface SoakResult {
   minutes: number;
@@ -28,50 +32,127 @@ export interface SoakResult {
   faults: string[];
   converged: boolean;
   convergeSec: number;
+  /** Published entries not under a takedown: what must be stored. */
+  expected: number;
+  /** Published entries under an enforced takedown scope (kept out of `expected`). */
+  takenDown: number;
+  takedowns: { kind: SoakScopeKind; status: string; removed: number; resurrected: number; error?: string }[];
+  subscribers: number;
+  /** Most stored articles one subscriber never got, live or by its catch-up query. */
+  subscriberMissed: number;
+  /** Of those, how many were never announced on the events channel at all (no client could get them live). */
+  subscriberMissedUnannounced: number;
+  /** Fewest stored articles one subscriber got live, and most it recovered only by catch-up. */
+  subscriberLiveMin: number;
+  subscriberResumedMax: number;
+  /** Per app restart: seconds from SIGKILL until the app listened again, and until every subscriber had a live headline again. */
+  restarts: Record<string, { restartSec: number; reconnectSec: number | null }>;
+  faultErrors: string[];
+  /** Missing articles by farm host index (diagnosis: faulted hosts are 1, 2 and 3). */
+  missingByHost: Record<string, number>;
+  /** Failed jobs BullMQ keeps, and feeds (of unpaused sources) whose poll is over 30 s overdue at the end. */
+  failedJobs: { fetch: number; extract: number };
+  stuckFeeds: number;
+  setupSec: number;
 }
 
-const ROOT = join(__dirname, '../..');
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
+export const ALL_FAULTS = [
+  'kill-worker',
+  'host-500',
+  'restart-redis',
+  'restart-articles',
+  'host-hang',
+  'restart-ferretdb',
+  'restart-gateway',
+  'host-429',
+] as const;
+export const ALL_TAKEDOWNS = ['url', 'prefix', 'source'] as const;
+
+export class SoakArgError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SoakArgError';
+  }
+}
+
+function list<T extends string>(value: string, all: readonly T[], what: string): T[] {
+  if (value === 'all') return [...all];
+  if (value === 'none') return [];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const x of items) if (!all.includes(x as T)) throw new SoakArgError(`unknown ${what} "${x}": use all, none or a list of ${all.join(', ')}`);
+  return all.filter((x) => items.includes(x)); // script order, each once
+}
+
+function num(value: string | undefined, name: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new SoakArgError(`--${name} must be a number ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+const READER_KEY = 'soak-reader-key-0001';
+const ADMIN_KEY = 'soak-admin-key-00001';
+/** Farm hosts the scripted faults use; takedowns use other hosts so the two do not mask each other. */
+const FAULT_HOST = { error500: 1, hang: 2, rateLimit429: 3 };
+const TAKEDOWN_HOST: Record<SoakScopeKind, number> = { URL: 4, PREFIX: 5, SOURCE: 6 };
+
+function parseSoakArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        minutes: { type: 'string', default: '1' },
+        hosts: { type: 'string', default: '100' },
+        'feeds-per-host': { type: 'string', default: '3' },
+        rate: { type: 'string', default: '20' },
+        workers: { type: 'string', default: '2' },
+        faults: { type: 'string', default: 'all' },
+        takedowns: { type: 'string', default: 'all' },
+        subscribers: { type: 'string', default: '3' },
+        'resume-lookback': { type: 'string', default: '120' },
+        'fault-timeout': { type: 'string', default: '90' },
+        json: { type: 'boolean', default: false },
+      },
     });
-  });
+  } catch (e) {
+    throw new SoakArgError((e as Error).message);
+  }
+}
 
 export async function runSoak(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<SoakResult> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      minutes: { type: 'string', default: '1' },
-      hosts: { type: 'string', default: '100' },
-      'feeds-per-host': { type: 'string', default: '3' },
-      rate: { type: 'string', default: '20' },
-      workers: { type: 'string', default: '2' },
-      faults: { type: 'string', default: 'all' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const minutes = Number(values.minutes);
-  const ratePerSec = Number(values.rate);
+  const { values } = parseSoakArgs(argv);
+  const minutes = num(values.minutes, 'minutes', 0.1);
+  const hosts = num(values.hosts, 'hosts', 1);
+  const feedsPerHost = num(values['feeds-per-host'], 'feeds-per-host', 1);
+  const ratePerSec = num(values.rate, 'rate', 0);
+  const workerCount = num(values.workers, 'workers', 1);
+  const subscriberCount = num(values.subscribers, 'subscribers', 0);
+  const lookbackMs = num(values['resume-lookback'], 'resume-lookback', 0) * 1000;
+  const faultTimeoutMs = num(values['fault-timeout'], 'fault-timeout', 5) * 1000;
+  const wanted = list(values.faults!, ALL_FAULTS, 'fault');
+  const takedownKinds = list(values.takedowns!, ALL_TAKEDOWNS, 'takedown').map((k) => k.toUpperCase() as SoakScopeKind);
+  if (takedownKinds.some((k) => TAKEDOWN_HOST[k] >= hosts)) throw new SoakArgError(`takedowns need --hosts ≥ 7 (or --takedowns none)`);
+  if (wanted.some((f) => f.startsWith('host-')) && hosts < 4) throw new SoakArgError(`host faults need --hosts ≥ 4`);
+
+  const tStart = Date.now();
+  let t0 = tStart;
   const say = (s: string) => !values.json && out(`[soak +${((Date.now() - t0) / 1000).toFixed(0)}s] ${s}`);
-  const t0 = Date.now();
   const faults: string[] = [];
-  const wanted = new Set(
-    values.faults === 'all'
-      ? ['kill-worker', 'restart-redis', 'restart-ferretdb', 'host-hang', 'host-500', 'host-429']
-      : values.faults!.split(',').filter(Boolean),
-  );
+  const faultErrors: string[] = [];
+  const restarts: SoakResult['restarts'] = {};
 
   // A stack of its own, on its own ports and data dir, so it can be restarted mid-run.
   const data = mkdtempSync(join(tmpdir(), 'newsline-soak-'));
   const paths = { ...stackPaths(), data, logs: join(data, 'logs'), stateFile: join(data, 'stack.json') };
   const env = { PATH: process.env.PATH, NEWSLINE_FERRETDB_PORT: String(await freePort()), NEWSLINE_REDIS_PORT: String(await freePort()) };
-  const up = () => ensureStack({ paths, env, log: () => {} });
-  let stack: Stack = await up();
+  const children = new Set<ChildProcess>();
+  // Whatever ends this process, no app or worker it started survives it.
+  const reap = () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL'));
+  process.once('exit', reap);
+
+  const stack: Stack = await ensureStack({ paths, env, log: () => {} });
   const farm: PublisherFarm = await startPublisherFarm({
-    hosts: Number(values.hosts),
-    feedsPerHost: Number(values['feeds-per-host']),
+    hosts,
+    feedsPerHost,
     entriesPerFeed: 2,
     feedWindow: 40,
   });
@@ -89,6 +170,36 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
       })),
     ),
   );
+  const [pa, pc, pg, ps] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const appEnv = {
+    ...process.env,
+    MONGO_URL: stack.mongoUrl,
+    REDIS_URL: stack.redisUrl,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info', // lifecycle's "<name> listening" line is the readiness signal
+    INTERNAL_AUTH_SECRET: 'soak-internal-auth-secret-0123456789',
+    API_KEYS: `${READER_KEY}:reader,${ADMIN_KEY}:admin`,
+    ARTICLES_PORT: String(pa),
+    COMPLIANCE_PORT: String(pc),
+    GATEWAY_PORT: String(pg),
+    SUBGRAPH_ARTICLES_URL: `http://127.0.0.1:${pa}/graphql`,
+    SUBGRAPH_COMPLIANCE_URL: `http://127.0.0.1:${pc}/graphql`,
+    // Not started: nothing the soak asks for is planned to the sources subgraph.
+    SUBGRAPH_SOURCES_URL: `http://127.0.0.1:${ps}/graphql`,
+    // Catch-up queries page through every recent headline: the per-key limit must not trip.
+    GATEWAY_RATE_LIMIT_PER_MIN: '1000000',
+    TAKEDOWN_SUBMIT_RATE_PER_HOUR: '1000',
+  };
+  const apps = {
+    articles: new AppProcess('articles', pa, appEnv),
+    compliance: new AppProcess('compliance', pc, appEnv),
+    gateway: new AppProcess('gateway', pg, appEnv),
+  };
+  const startApp = async (a: AppProcess) => {
+    const started = a.start(faultTimeoutMs);
+    children.add(a.child!); // spawned synchronously: reaped even if it never gets ready
+    await started;
+  };
   const workerEnv = {
     ...process.env,
     MONGO_URL: stack.mongoUrl,
@@ -106,6 +217,8 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     EXTRACT_MAX_ATTEMPTS: '8',
     JOB_LOCK_MS: '5000',
     EXTRACT_REPAIR_AFTER_SEC: '30',
+    // Approved requests whose enforcement job was lost (Redis restart) are re-driven within seconds.
+    TAKEDOWN_SWEEP_MS: '5000',
     LOG_LEVEL: 'warn',
   };
   const workers: { child: ChildProcess; port: number }[] = [];
@@ -115,144 +228,271 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
       env: { ...workerEnv, WORKERS_PORT: String(port), TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    children.add(child);
     workers[i] = { child, port };
   };
-  for (let i = 0; i < Number(values.workers); i++) await startWorker(i);
 
   let store: Store | undefined;
-  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => {});
+  // A tap on the events channel: which stored articles were ever announced (diagnosis of misses).
+  const tap = redis.duplicate();
+  tap.on('error', () => {});
+  const announced = new Set<string>();
+  tap.on('message', (_c: string, raw: string) => {
+    const e = decodeEvent(raw);
+    if (e?.type === 'article.added') announced.add(e.articleId);
+  });
+  const subscribers: HeadlineSubscriber[] = [];
+  const takedowns: SoakTakedown[] = [];
+  let publisher: NodeJS.Timeout | undefined;
   try {
     store = await createStore(stack.mongoUrl);
+    await tap.subscribe(EVENTS_CHANNEL);
+    await Promise.all(Object.values(apps).map(startApp));
+    // Subscribers first, so every article the workers store is one they should see.
+    for (let i = 0; i < subscriberCount; i++) {
+      subscribers.push(new HeadlineSubscriber(apps.gateway.url, READER_KEY, lookbackMs, 20_000, (m) => say(`subscriber ${i}: ${m}`)));
+    }
+    // Probe events (ids no article has) until each subscription is live end to end: gateway → subgraph → Redis.
+    const probe = setInterval(() => {
+      const at = new Date().toISOString();
+      const e = { type: 'article.added' as const, articleId: 'f'.repeat(24), url: 'http://probe.invalid/', sourceUrl: 'http://probe.invalid/' };
+      void redis.publish(EVENTS_CHANNEL, encodeEvent({ ...e, sourceId: 'f'.repeat(24), title: 'probe', publishedAt: at, at }));
+    }, 200);
+    try {
+      await within('subscribers ready', faultTimeoutMs, Promise.all(subscribers.map((s) => s.ready)));
+    } finally {
+      clearInterval(probe);
+    }
+    for (let i = 0; i < workerCount; i++) await startWorker(i);
+    // Source ids by farm host; the workers register the sources as they start.
+    const sourceIds = new Map<number, string>();
+    const loadSourceIds = async () => {
+      for (const s of await store!.Source.find({}, { key: 1 }).lean()) sourceIds.set(Number(String(s.key).replace('soak-', '')), String(s._id));
+    };
     // Publishing: `rate` entries per second spread over every feed, for `minutes`.
+    t0 = Date.now();
+    const setupSec = (t0 - tStart) / 1000;
+    say(`setup took ${setupSec.toFixed(0)}s; publishing`);
     const publishEnd = t0 + minutes * 60_000;
     let carry = 0;
-    const publisher = setInterval(() => {
+    publisher = setInterval(() => {
       if (Date.now() >= publishEnd) return;
       carry += ratePerSec / 10;
       for (; carry >= 1; carry--) farm.publish();
     }, 100);
 
-    // Fault script: evenly spaced over the run, each bounded in time.
-    const script: [string, () => Promise<void>][] = [
-      [
-        'kill-worker',
-        async () => {
-          workers[0]!.child.kill('SIGKILL');
-          await new Promise((r) => setTimeout(r, 2000));
-          await startWorker(0);
-        },
-      ],
-      [
-        'host-500',
-        async () => {
-          farm.setFault(1, 'error500');
-          await new Promise((r) => setTimeout(r, 5000));
-          farm.setFault(1, null);
-        },
-      ],
-      [
-        'restart-redis',
-        async () => {
-          await stack.stop();
-          stack = await up();
-        },
-      ],
-      [
-        'host-hang',
-        async () => {
-          farm.setFault(2, 'hang');
-          await new Promise((r) => setTimeout(r, 5000));
-          farm.setFault(2, null);
-        },
-      ],
-      [
-        'restart-ferretdb',
-        async () => {
-          // The stack restarts both servers together; each comes back on its port and data dir.
-          await stack.stop();
-          stack = await up();
-        },
-      ],
-      [
-        'host-429',
-        async () => {
-          farm.setFault(3, 'rateLimit429', { retryAfterSec: 3 });
-          await new Promise((r) => setTimeout(r, 5000));
-          farm.setFault(3, null);
-        },
-      ],
-    ];
-    const planned = script.filter(([name]) => wanted.has(name));
-    const gap = (minutes * 60_000) / (planned.length + 1);
-    for (let i = 0; i < planned.length; i++) {
-      const at = t0 + gap * (i + 1);
-      await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
-      const [name, run] = planned[i]!;
+    const hostFault = (mode: keyof typeof FAULT_HOST, opts?: { retryAfterSec: number }) => async () => {
+      farm.setFault(FAULT_HOST[mode], mode, opts);
+      await sleep(5000);
+      farm.setFault(FAULT_HOST[mode], null);
+    };
+    const restartApp = (a: AppProcess) => async () => {
+      const tKill = Date.now();
+      await a.kill();
+      await startApp(a);
+      const tReady = Date.now();
+      // The reconnect window: from the kill until every subscriber has a live headline that came
+      // through the new process (so any received after it listened again), bounded.
+      const back = await waitFor(() => subscribers.every((s) => s.firstLiveAfter(tReady) !== undefined), faultTimeoutMs);
+      if (!back) throw new SoakTimeoutError(`subscribers live again after ${a.name} restart`, faultTimeoutMs);
+      const waits = subscribers.map((s) => (tReady - tKill) / 1000 + s.firstLiveAfter(tReady)!);
+      restarts[`restart-${a.name}`] = { restartSec: round((tReady - tKill) / 1000), reconnectSec: waits.length ? round(Math.max(...waits)) : null };
+    };
+    const script: Record<(typeof ALL_FAULTS)[number], () => Promise<void>> = {
+      'kill-worker': async () => {
+        const w = workers[0]!.child;
+        if (w.exitCode !== null || w.signalCode !== null) throw new Error(`worker 0 had already exited (${w.signalCode ?? w.exitCode})`);
+        const gone = new Promise((r) => w.once('exit', r));
+        w.kill('SIGKILL');
+        await gone;
+        await sleep(2000);
+        await startWorker(0);
+      },
+      'host-500': hostFault('error500'),
+      'restart-redis': () => stack.restart('redis'),
+      'restart-articles': restartApp(apps.articles),
+      'host-hang': hostFault('hang'),
+      'restart-ferretdb': () => stack.restart('ferretdb'),
+      'restart-gateway': restartApp(apps.gateway),
+      'host-429': hostFault('rateLimit429', { retryAfterSec: 3 }),
+    };
+
+    // Takedowns run alongside the faults (through the gateway, retried while it restarts).
+    const takedownTrack = (async () => {
+      for (let i = 0; i < takedownKinds.length; i++) {
+        const kind = takedownKinds[i]!;
+        await sleep(Math.max(0, t0 + (minutes * 60_000 * (i + 1.5)) / (takedownKinds.length + 2) - Date.now()));
+        const host = farm.hosts[TAKEDOWN_HOST[kind]]!;
+        if (kind === 'SOURCE' && !sourceIds.has(host.index)) await loadSourceIds();
+        const value =
+          kind === 'URL'
+            ? farm.publishedEntries().find((e) => e.hostIndex === host.index)!.url
+            : kind === 'PREFIX'
+              ? `${host.url}/articles/1/`
+              : sourceIds.get(host.index);
+        const t: SoakTakedown = { kind, value: value ?? '', hostIndex: host.index };
+        takedowns.push(t);
+        say(`takedown ${kind} ${value}`);
+        try {
+          if (!value) throw new Error(`source soak-${host.index} is not registered yet`);
+          await submitAndApprove(apps.gateway.url, ADMIN_KEY, t, faultTimeoutMs);
+        } catch (e) {
+          t.error = (e as Error).message;
+          faultErrors.push(`takedown ${kind}: ${t.error}`);
+        }
+      }
+    })();
+
+    // Fault script: evenly spaced over the publishing window, each bounded in time.
+    const gap = (minutes * 60_000) / (wanted.length + 1);
+    for (let i = 0; i < wanted.length; i++) {
+      await sleep(Math.max(0, t0 + gap * (i + 1) - Date.now()));
+      const name = wanted[i]!;
       say(`fault: ${name}`);
-      await run();
-      faults.push(name);
+      try {
+        await within(name, faultTimeoutMs, script[name]());
+        faults.push(name);
+      } catch (e) {
+        faultErrors.push(`${name}: ${(e as Error).message}`);
+        say(`fault ${name} failed: ${(e as Error).message}`);
+      }
     }
-    await new Promise((r) => setTimeout(r, Math.max(0, publishEnd - Date.now())));
+    await takedownTrack;
+    await sleep(Math.max(0, publishEnd - Date.now()));
     clearInterval(publisher);
     const publishedSec = (Date.now() - t0) / 1000;
     const published = farm.publishedEntries();
     say(`publishing stopped: ${published.length} entries; waiting for convergence`);
 
-    // Convergence: every published entry stored and extracted, queues drained (bounded wait).
-    const keys = new Set(published.map((e) => urlKey(e.url)));
-    const queues = [QUEUES.fetch, QUEUES.extract].map((q) => new Queue(q, { connection: redis }));
+    // What must be stored: every published entry outside the takedown scopes.
+    await loadSourceIds();
+    // Only submitted requests count: a scope that never reached the API takes nothing down.
+    const submitted = takedowns.filter((t) => t.id);
+    const matchers = submitted.map((t) => matcher(t, (i) => sourceIds.get(i)));
+    const takenDown = (e: FarmEntry) => matchers.some((m) => m.coversEntry(e));
+    const expected = published.filter((e) => !takenDown(e));
+    const keys = new Set(expected.map((e) => urlKey(e.url)));
+
+    // Convergence: every expected entry stored and extracted, queues drained, takedowns enforced (bounded wait).
+    const queues = [QUEUES.fetch, QUEUES.extract, 'takedown'].map((q) => new Queue(q, { connection: redis }));
     const deadline = Date.now() + Math.max(120_000, minutes * 60_000);
     const storedAtEnd = async () => {
-      const docs = await store!.Article.find({}, { urlKey: 1, 'extraction.status': 1 }).lean();
+      const docs = await store!.Article.find({}, { urlKey: 1, url: 1, sourceId: 1, 'extraction.status': 1 }).lean();
       const done = docs.filter((d) => d.extraction?.status && d.extraction.status !== 'pending' && keys.has(d.urlKey));
       return { docs, done };
     };
     let converged = false;
     let snapshot = await storedAtEnd();
-    let extractedAtPublishEnd = snapshot.done.length;
     while (Date.now() < deadline) {
       snapshot = await storedAtEnd().catch(() => snapshot);
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized'))).catch(
         () => undefined,
       );
       const pending = counts?.reduce((a, c) => a + Object.values(c).reduce((x, y) => x + y, 0), 0) ?? 1;
-      if (snapshot.done.length >= keys.size && pending === 0) {
+      if (submitted.length) await refreshStatuses(apps.gateway.url, ADMIN_KEY, submitted).catch(() => undefined);
+      const enforced = submitted.every((t) => t.status === 'ENFORCED');
+      if (snapshot.done.length >= keys.size && pending === 0 && enforced) {
         converged = true;
         break;
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
     }
     const convergeSec = (Date.now() - t0) / 1000 - publishedSec;
-    if (extractedAtPublishEnd === 0) extractedAtPublishEnd = snapshot.done.length;
+
+    // Subscribers: let the last announcements arrive, close every open gap, then compare.
+    const storedIds = new Set(snapshot.docs.map((d) => String(d._id)));
+    const caughtUp = await waitFor(
+      () => subscribers.every((s) => s.caughtUp && [...storedIds].every((id) => !announced.has(id) || s.seen.has(id))),
+      15_000,
+      500,
+    );
+    if (!caughtUp) say('subscribers did not all catch up within 15 s');
+    await Promise.all(subscribers.map((s) => within('subscriber settle', 30_000, s.settle()).catch(() => undefined)));
+    const perSub = subscribers.map((s) => {
+      const missed = [...storedIds].filter((id) => !s.seen.has(id));
+      return {
+        ...s.report(),
+        // Counted over stored articles only (not the probes, nor articles a takedown removed).
+        live: [...storedIds].filter((id) => s.seen.get(id) === 'live').length,
+        resumed: [...storedIds].filter((id) => s.seen.get(id) === 'resume').length,
+        missed: missed.length,
+        unannounced: missed.filter((id) => !announced.has(id)).length,
+      };
+    });
+    const worst = perSub.reduce<(typeof perSub)[number] | undefined>((a, b) => (!a || b.missed > a.missed ? b : a), undefined);
+
     const storedKeys = new Map<string, number>();
     for (const d of snapshot.docs) storedKeys.set(d.urlKey, (storedKeys.get(d.urlKey) ?? 0) + 1);
-    const missing = [...keys].filter((k) => !storedKeys.has(k)).length;
+    const missingKeys = [...keys].filter((k) => !storedKeys.has(k));
+    const missingByHost: Record<string, number> = {};
+    for (const e of expected) {
+      if (storedKeys.has(urlKey(e.url))) continue;
+      missingByHost[e.hostIndex] = (missingByHost[e.hostIndex] ?? 0) + 1;
+    }
     const duplicated = [...storedKeys.values()].filter((n) => n > 1).length + (snapshot.docs.length - storedKeys.size);
     const stale = snapshot.docs.filter((d) => !d.extraction?.status || d.extraction.status === 'pending').length;
-    const failedJobs = (await queues[1]!.getJobCounts('failed').catch(() => ({ failed: -1 }))).failed;
+    for (const [i, t] of submitted.entries()) t.resurrected = snapshot.docs.filter((d) => matchers[i]!.coversArticle(d)).length;
+    // "No job stuck": failed jobs kept, and feeds whose poll is overdue (nothing will fetch them soon).
+    const [failedFetch, failedExtract] = await Promise.all(
+      queues.slice(0, 2).map((q) => q.getJobCounts('failed').then((c) => c.failed, () => -1)),
+    );
+    const reasons = new Map<string, number>();
+    for (const j of await queues[0]!.getFailed(0, 200).catch(() => [])) {
+      const r = String(j?.failedReason ?? '?').slice(0, 120);
+      reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    }
+    if (reasons.size) say(`failed fetch jobs by reason: ${JSON.stringify(Object.fromEntries(reasons))}`);
+    const stuckFeeds = await store.Feed.countDocuments({ nextPollAt: { $lt: new Date(Date.now() - 30_000) }, paused: { $ne: true } }).catch(() => -1);
     await Promise.all(queues.map((q) => q.close()));
     const result: SoakResult = {
       minutes,
       published: published.length,
       stored: snapshot.docs.length,
-      missing,
+      missing: missingKeys.length,
       duplicated,
       stale,
-      resurrected: 0,
+      resurrected: takedowns.reduce((n, t) => n + (t.resurrected ?? 0), 0),
       articlesPerSec: Math.round((snapshot.done.length / (publishedSec + convergeSec)) * 10) / 10,
       faults,
       converged,
       convergeSec: Math.round(convergeSec),
+      expected: expected.length,
+      takenDown: published.length - expected.length,
+      takedowns: takedowns.map((t) => ({
+        kind: t.kind,
+        status: t.status ?? 'NOT_SUBMITTED',
+        removed: t.removedCount ?? 0,
+        resurrected: t.resurrected ?? 0,
+        ...(t.error ? { error: t.error } : {}),
+      })),
+      subscribers: subscribers.length,
+      subscriberMissed: worst?.missed ?? 0,
+      subscriberMissedUnannounced: worst?.unannounced ?? 0,
+      subscriberLiveMin: perSub.length ? Math.min(...perSub.map((p) => p.live)) : 0,
+      subscriberResumedMax: perSub.length ? Math.max(...perSub.map((p) => p.resumed)) : 0,
+      restarts,
+      faultErrors,
+      missingByHost,
+      failedJobs: { fetch: failedFetch!, extract: failedExtract! },
+      stuckFeeds,
+      setupSec: Math.round(setupSec),
     };
     say(
-      `stored ${result.stored}/${result.published}, missing ${missing}, duplicated ${duplicated}, stale ${stale}, failed extract jobs kept ${failedJobs}; converged=${converged} ${result.convergeSec}s after publishing stopped`,
+      `stored ${result.stored} (expected ${result.expected} of ${result.published}), missing ${result.missing}, duplicated ${duplicated}, stale ${stale}, resurrected ${result.resurrected}, failed jobs kept ${JSON.stringify(result.failedJobs)}, stuck feeds ${stuckFeeds}; converged=${converged} ${result.convergeSec}s after publishing stopped`,
     );
+    for (const [i, p] of perSub.entries()) say(`subscriber ${i}: ${JSON.stringify(p)}`);
     out(JSON.stringify(result));
     return result;
   } finally {
+    clearInterval(publisher);
+    await Promise.all(subscribers.map((s) => s.close().catch(() => undefined)));
+    await Promise.all(Object.values(apps).map((a) => a.stop()));
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.child.exitCode !== null ? r(null) : w.child.once('exit', r)))));
+    process.off('exit', reap);
+    tap.disconnect();
     redis.disconnect();
     await store?.close().catch(() => {});
     await farm.close();
@@ -261,12 +501,29 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
   }
 }
 
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Polls a condition on the harness's own state (no single event says "all of these"); false on timeout. */
+async function waitFor(cond: () => boolean, timeoutMs: number, everyMs = 200): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await sleep(everyMs);
+  }
+  return true;
+}
+
+/** Whether a run met the issue's targets: the CLI's exit code. */
+export function passed(r: SoakResult): boolean {
+  return r.missing === 0 && r.duplicated === 0 && r.resurrected === 0 && r.subscriberMissed === 0 && r.converged && r.faultErrors.length === 0;
+}
+
 if (require.main === module) {
   runSoak(process.argv.slice(2)).then(
-    (r) => process.exit(r.missing === 0 && r.duplicated === 0 && r.resurrected === 0 && r.converged ? 0 : 1),
+    (r) => process.exit(passed(r) ? 0 : 1),
     (e: unknown) => {
-      console.error(e);
-      process.exit(1);
+      console.error(e instanceof Error && e.name === 'SoakArgError' ? e.message : e);
+      process.exit(e instanceof SoakArgError ? 2 : 1);
     },
   );
 }
