@@ -30,10 +30,16 @@ export async function registerSources(store: Store, specs: SourceSpec[]): Promis
   let feeds = 0;
   for (const s of specs) {
     const { feeds: urls, ...fields } = s;
+    const id = derivedId('source', s.key);
+    const find = async () => (await store.Source.findOne({ _id: id }).lean()) ?? (await store.Source.findOne({ key: s.key }).lean());
     const src =
-      (await store.Source.findOne({ _id: derivedId('source', s.key) }).lean()) ??
-      (await store.Source.findOne({ key: s.key }).lean()) ??
-      (await store.Source.create({ _id: derivedId('source', s.key), ...fields })).toObject();
+      (await find()) ??
+      (await store.Source.create({ _id: id, ...fields }).then(
+        (d) => d.toObject(),
+        // Another process registering the same file at the same moment created it first.
+        async (err: { code?: number }) => (err.code === 11000 ? await find() : Promise.reject(err)),
+      ));
+    if (!src) throw new Error(`source ${s.key}: neither created nor found`);
     for (const url of urls) {
       const r = await store.Feed.updateOne(
         { _id: derivedId('feed', url) },

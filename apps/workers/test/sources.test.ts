@@ -25,6 +25,22 @@ describe('registerSources', () => {
     expect(await h.store.Feed.countDocuments({ sourceId: src!._id })).toBe(2);
   });
 
+  it('lets two processes register the same file at once (both worker processes do at start)', async () => {
+    const specs = Array.from({ length: 20 }, (_, i) => ({
+      key: `race-${i}`,
+      name: `Race ${i}`,
+      homepage: `https://race${i}.example/`,
+      languages: [],
+      attribution: 'R',
+      verifiedContacts: [],
+      feeds: [`https://race${i}.example/feed.xml`],
+    }));
+    const [a, b] = await Promise.all([registerSources(h.store, specs), registerSources(h.store, specs)]);
+    expect(a.sources + b.sources).toBe(40);
+    expect(await h.store.Source.countDocuments({ key: /^race-/ })).toBe(20);
+    expect(await h.store.Feed.countDocuments({ url: /race\d+\.example/ })).toBe(20);
+  });
+
   it('leaves a feed URL registered elsewhere alone', async () => {
     const other = await h.store.Source.create({ key: 'other', name: 'O', homepage: 'https://o.example/', attribution: 'O' });
     await h.store.Feed.create({ sourceId: other._id, url: 'https://o.example/rss' });

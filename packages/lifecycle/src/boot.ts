@@ -32,7 +32,15 @@ export async function bootApp(spec: AppSpec): Promise<AppContext & { service: Se
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const ctx: AppContext = { config, log, store, redis };
-  const app = await spec.setup(ctx);
+  let app: Awaited<ReturnType<AppSpec['setup']>>;
+  try {
+    app = await spec.setup(ctx);
+  } catch (err) {
+    // A process that failed to set up must not linger half-started (its open connections
+    // would keep it alive, serving nothing): say why and exit, so a supervisor restarts it.
+    log.fatal({ err }, `${spec.name} setup failed`);
+    process.exit(1);
+  }
   const service = await startService({
     name: spec.name,
     port: spec.port(config),
