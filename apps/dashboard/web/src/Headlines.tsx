@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Client } from 'graphql-ws';
 import { ago, gql, type Headline, type SourceInfo } from './api';
 import { PerHourChart } from './Chart';
@@ -33,6 +33,9 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(true);
   const [openStory, setOpenStory] = useState<string | null>(null);
+  // Headlines that arrived over the subscription for the current filter. A query answer may be a
+  // few seconds old (the gateway caches pages): arrivals it does not list yet are kept on top.
+  const arrived = useRef(new Map<string, Headline>());
 
   const filter = useMemo(
     () => ({
@@ -46,6 +49,9 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
   const languages = useMemo(() => [...new Set(sources.flatMap((s) => s.languages))].sort(), [sources]);
   const countries = useMemo(() => [...new Set(sources.map((s) => s.country).filter((c): c is string => !!c))].sort(), [sources]);
 
+  // Arrivals belong to the filter they were subscribed with (declared first: runs before the query below).
+  useEffect(() => arrived.current.clear(), [filter]);
+
   useEffect(() => {
     let stale = false;
     setLoading(true);
@@ -58,7 +64,17 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
           f: filter,
         }).then((d) => d.headlines);
     q.then(
-      (c) => !stale && (setItems(c.edges.map((e) => toHeadline(e.node))), setError('')),
+      (c) => {
+        if (stale) return;
+        const page = c.edges.map((e) => toHeadline(e.node));
+        const listed = new Set(page.map((h) => h.id));
+        const oldest = page.at(-1)?.publishedAt ?? '';
+        const extra = [...arrived.current.values()].filter(
+          (h) => !listed.has(h.id) && h.publishedAt >= oldest && (!query || matches(h.title, query)),
+        );
+        setItems([...extra, ...page].sort((a, b) => b.publishedAt.localeCompare(a.publishedAt)));
+        setError('');
+      },
       (e: Error) => !stale && setError(e.message),
     ).finally(() => !stale && setLoading(false));
     return () => {
@@ -99,6 +115,8 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
           // A source the sources subgraph cannot resolve (just deleted) comes back null: keep the headline.
           const h = { ...raw, source: raw.source ?? { id: '' } };
           const add = (list: Headline[]) => (list.some((x) => x.id === h.id) ? list : [{ ...h, live: true }, ...list]);
+          arrived.current.set(h.id, { ...h, storyId: null, live: true });
+          if (arrived.current.size > 200) arrived.current.delete(arrived.current.keys().next().value!);
           if (!query || matches(h.title, query)) setItems(add);
           setRecent(add);
         },
@@ -112,6 +130,7 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
         next: (r) => {
           const id = r.data?.headlineRemoved.id;
           if (!id) return;
+          arrived.current.delete(id);
           setItems((l) => l.filter((x) => x.id !== id));
           setRecent((l) => l.filter((x) => x.id !== id));
         },
