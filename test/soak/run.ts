@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeEvent, encodeEvent, EVENTS_CHANNEL, QUEUES, urlKey } from '@newsline/domain';
+import { decodeEvent, encodeEvent, EVENTS_CHANNEL, jobIds, QUEUES, urlKey } from '@newsline/domain';
 import { ensureStack, stackPaths, type Stack } from '@newsline/embedded-stack';
 import { startPublisherFarm, type FarmEntry, type PublisherFarm } from '@newsline/publisher-sim';
 import { createStore, type Store } from '@newsline/store';
@@ -226,7 +226,8 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/workers/src/main.ts')], {
       env: { ...workerEnv, WORKERS_PORT: String(port), TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // NEWSLINE_SOAK_LOGS=<dir> keeps each worker's log there (diagnosis of a failed run).
+      stdio: ['ignore', process.env.NEWSLINE_SOAK_LOGS ? openSync(join(process.env.NEWSLINE_SOAK_LOGS, `worker-${i}-${Date.now()}.log`), 'a') : 'ignore', 'inherit'],
     });
     children.add(child);
     workers[i] = { child, port };
@@ -439,11 +440,26 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
       queues.slice(0, 2).map((q) => q.getJobCounts('failed').then((c) => c.failed, () => -1)),
     );
     const reasons = new Map<string, number>();
-    for (const j of await queues[0]!.getFailed(0, 200).catch(() => [])) {
-      const r = String(j?.failedReason ?? '?').slice(0, 120);
-      reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    const failedSample: string[] = [];
+    for (const q of queues.slice(0, 2)) {
+      for (const j of await q.getFailed(0, 200).catch(() => [])) {
+        if (!j) continue;
+        const r = `${q.name}: ${String(j.failedReason ?? '?').slice(0, 120)}`;
+        reasons.set(r, (reasons.get(r) ?? 0) + 1);
+        // When and where each attempt failed, relative to the run's start (fault times are in the log above).
+        if (failedSample.length < 3)
+          failedSample.push(
+            `${j.id} attempts=${j.attemptsMade} t=${(((j.finishedOn ?? 0) - t0) / 1000).toFixed(1)}s ${String(j.stacktrace?.[0] ?? '').split('\n').slice(0, 6).join(' | ')}`,
+          );
+      }
     }
-    if (reasons.size) say(`failed fetch jobs by reason: ${JSON.stringify(Object.fromEntries(reasons))}`);
+    for (const d of snapshot.docs.filter((x) => !x.extraction?.status || x.extraction.status === 'pending').slice(0, 3)) {
+      const j = await queues[1]!.getJob(jobIds.extract(String(d._id))).catch(() => undefined);
+      const state = j ? await j.getState().catch(() => '?') : 'missing';
+      say(`stale article ${String(d._id)} ${d.url}: extract job ${state}, attempts ${j?.attemptsMade ?? '-'}, reason ${String(j?.failedReason ?? '-').slice(0, 120)}`);
+    }
+    if (reasons.size) say(`failed jobs by reason: ${JSON.stringify(Object.fromEntries(reasons))}`);
+    for (const s of failedSample) say(`failed job: ${s}`);
     const stuckFeeds = await store.Feed.countDocuments({ nextPollAt: { $lt: new Date(Date.now() - 30_000) }, paused: { $ne: true } }).catch(() => -1);
     await Promise.all(queues.map((q) => q.close()));
     const result: SoakResult = {

@@ -3,13 +3,15 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { IngestContext } from './ingest/context';
 import { extractAndStore, RetryableExtractError } from './ingest/extract-article';
 import { fetchFeed } from './ingest/fetch-feed';
+import { outageTolerant } from './transient';
 
 /** Completed jobs are trimmed; failed ones are kept (inspectable and re-drivable), never dropped. */
 const KEEP = { removeOnComplete: { count: 1000 }, removeOnFail: false } as const;
 
 export function createQueues(connection: ConnectionOptions, extractAttempts: number, prefix?: string) {
-  // A poll that failed on a transient error (database or Redis restarting) is retried within
-  // seconds; one that still fails is kept, and the scheduler issues the feed's next poll.
+  // A job interrupted by a database or Redis outage is put back without spending an attempt
+  // (transient.ts); other errors are retried within seconds, and a poll that still fails is
+  // kept while the scheduler issues the feed's next poll.
   const fetch = new Queue(QUEUES.fetch, {
     connection,
     prefix,
@@ -47,11 +49,13 @@ export function extractBackoff(attemptsMade: number, _type?: string, err?: Error
 }
 
 export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, prefix?: string) {
+  const delayed = (queue: string, job: Job) => (err: Error, delayMs: number) =>
+    ctx.log.info({ queue, jobId: job.id, started: job.attemptsStarted, delayMs, err: err.message }, 'job put back: database or Redis unavailable');
   const fetchWorker = new Worker(
     QUEUES.fetch,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const { feedId } = fetchFeedJob.parse(job.data);
-      return fetchFeed(ctx, feedId);
+      return outageTolerant(job, token, () => fetchFeed(ctx, feedId), delayed(QUEUES.fetch, job));
     },
     {
       connection,
@@ -63,10 +67,10 @@ export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, 
   );
   const extractWorker = new Worker(
     QUEUES.extract,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const { articleId } = extractArticleJob.parse(job.data);
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return extractAndStore(ctx, articleId, final);
+      return outageTolerant(job, token, () => extractAndStore(ctx, articleId, final), delayed(QUEUES.extract, job));
     },
     {
       connection,
