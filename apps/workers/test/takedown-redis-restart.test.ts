@@ -8,7 +8,7 @@ import { articleIdFor, urlKey } from '@newsline/domain';
 import { testServices } from '@newsline/embedded-stack';
 import { createLogger } from '@newsline/logger';
 import { createStore, takedownModel, type Store } from '@newsline/store';
-import { scopeKey } from '@newsline/takedowns';
+import { recordMembers, scopeKey } from '@newsline/takedowns';
 import Redis from 'ioredis';
 import { createTakedownQueue, startTakedownWorker } from '../src/takedown/queue';
 
@@ -64,11 +64,14 @@ afterAll(async () => {
 });
 
 it('finishes an enforcement when Redis restarts in the middle of it', async () => {
+  const redis = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined);
   const src = await store.Source.create({ key: 'rr', name: 'rr', homepage: 'https://rr.example/', attribution: 'rr' });
   const ids: string[] = [];
   for (const i of [1, 2, 3]) {
     const key = urlKey(`https://rr.example/p/${i}`);
     ids.push(articleIdFor(key));
+    await recordMembers(store, redis, [{ id: articleIdFor(key), url: `https://rr.example/p/${i}`, sourceId: String(src._id) }]);
     await store.Article.create({
       _id: articleIdFor(key),
       urlKey: key,
@@ -90,8 +93,6 @@ it('finishes an enforcement when Redis restarts in the middle of it', async () =
     deadline: new Date(Date.now() + 86_400_000),
   });
   const requestId = String(req._id);
-  const redis = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: null });
-  redis.on('error', () => undefined);
   const conn = redis.duplicate();
   conn.on('error', () => undefined);
   const q = createTakedownQueue(conn);

@@ -1,6 +1,7 @@
 import { articleIdFor, canonicalUrl, urlKey } from '@newsline/domain';
 import { auditModels, takedownModel, tombstoneModel } from '@newsline/store';
 import {
+  recordMembers,
   findScopeMatches,
   recordUrlAlias,
   removeTombstone,
@@ -41,6 +42,9 @@ async function seed(sourceId: string, url: string, extra: Record<string, unknown
   const key = urlKey(url);
   const id = articleIdFor(key);
   const u = canonicalUrl(url);
+  // As ingestion stores an article: listed in the member index first.
+  if (!extra.unlisted) await recordMembers(h.store, h.redis, [{ id, url: u, sourceId }]);
+  delete extra.unlisted;
   await h.store.Article.create({
     _id: id,
     urlKey: key,
@@ -153,6 +157,17 @@ describe('takedown enforcement, per scope', () => {
     expect((await h.store.Source.findById(a).lean())!.paused).toBe(true);
     expect((await takedownModel(h.store.conn).findById(sourceReq).lean())!.enforcement!.pausedSource).toBe(true);
     expect(await gate.isBlocked('https://anything.example/x', { sourceId: a, fresh: true })).toBe(true);
+  });
+
+  it('wide scopes: an article stored before the member index existed is removed by the re-verification', async () => {
+    const src = await source('legacy-wide');
+    const listed = await seed(src, 'https://legacy-wide.example/a/1');
+    const legacy = await seed(src, 'https://legacy-wide.example/a/2', { unlisted: true });
+    const id = await approved('PREFIX', 'https://legacy-wide.example/a/');
+    expect(await enforceTakedown(deps, id)).toMatchObject({ kind: 'enforced', removed: 1 });
+    expect(await exists([listed, legacy])).toEqual([legacy]);
+    expect(await enforceTakedown(deps, id)).toEqual({ kind: 'enforced', removed: 1, reverified: true });
+    expect(await exists([legacy])).toEqual([]);
   });
 });
 

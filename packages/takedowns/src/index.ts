@@ -4,3 +4,4 @@ export * from './audit';
 export * from './tombstones';
 export * from './events';
 export * from './matches';
+export * from './members';

@@ -1,5 +1,7 @@
 import { articleIdFor } from '@newsline/domain';
 import { urlAliasModel, type Store } from '@newsline/store';
+import type Redis from 'ioredis';
+import { findIndexedMatches } from './members';
 import { scopeFilter, type MatchScope } from './scope';
 
 export interface ScopeMatch {
@@ -18,14 +20,21 @@ const PROJECTION = { _id: 1, url: 1, urlKey: 1, sourceId: 1, simhash: 1, entryId
  * article stored under the URL's derived id, and the one its alias points at when extraction
  * re-keyed an article to this URL (FerretDB v1 scans for any other filter, which under load
  * costs seconds, not milliseconds). `thorough` adds the scanning `urlKey` query, for articles
- * re-keyed before aliases were written; prefix, domain and source scopes always scan.
+ * re-keyed before aliases were written. Prefix, domain and source scopes are read through the
+ * member index when `redis` is given (members.ts: `_id` reads of the key's pages and of each
+ * listed article); `thorough`, and a domain that is a public suffix, scan instead.
  */
 export async function findScopeMatches(
   store: Store,
   s: MatchScope,
-  opts: { limit?: number; thorough?: boolean } = {},
+  opts: { limit?: number; thorough?: boolean; redis?: Redis } = {},
 ): Promise<ScopeMatch[]> {
   const limit = opts.limit ?? 500;
+  if (s.kind !== 'URL' && !opts.thorough && opts.redis) {
+    const load = (id: string) => store.Article.findById(id, PROJECTION).lean();
+    const found = await findIndexedMatches(store, opts.redis, s, load, limit);
+    if (found) return found.map(asMatch);
+  }
   if (s.kind !== 'URL' || opts.thorough) {
     const docs = await store.Article.find(scopeFilter(s), PROJECTION).limit(limit).lean();
     return docs.map(asMatch);

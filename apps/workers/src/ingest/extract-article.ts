@@ -1,7 +1,7 @@
 import { decodeBytes } from '@newsline/charset';
 import { articleIdFor, canonicalUrl, urlKey } from '@newsline/domain';
 import { urlAliasModel } from '@newsline/store';
-import { recordUrlAlias } from '@newsline/takedowns';
+import { recordMembers, recordUrlAlias } from '@newsline/takedowns';
 import { extractArticle, publisherSignals } from '@newsline/extract';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
@@ -143,7 +143,11 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
     // here, not in the filter: FerretDB uses its `_id` index only for a filter of `_id` alone.
     const older = !!(a.modifiedAt && article.modifiedAt && a.modifiedAt < article.modifiedAt);
     // Re-keyed to the canonical URL: the alias first, so a takedown of that URL finds this article by `_id`.
-    if (key !== article.urlKey) await recordUrlAlias(ctx.store, key, articleId);
+    // Listed under the canonical URL's domain too, so a wide takedown of it finds this article by `_id` reads.
+    if (key !== article.urlKey) {
+      await recordUrlAlias(ctx.store, key, articleId);
+      await recordMembers(ctx.store, ctx.redis, [{ id: articleId, url: canonical, sourceId: String(article.sourceId) }]);
+    }
     try {
       if (!older) await Article.updateOne({ _id: article._id }, { $set: { ...fields, urlKey: key, storyId }, $inc: { version: 1 } });
     } catch (err) {

@@ -1,6 +1,6 @@
 import { articleIdFor, canonicalUrl, entryRefIdFor, urlKey } from '@newsline/domain';
 import { parseFeed, type FeedEntry } from '@newsline/feeds';
-import { TOMBSTONE_VERSION_KEY } from '@newsline/takedowns';
+import { recordMembers, TOMBSTONE_VERSION_KEY } from '@newsline/takedowns';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
 import { errorBackoffSec, nextPollIntervalSec, publisherMinimumSec, updateMeanGap } from './interval';
@@ -276,6 +276,12 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
 
   // Insert the new articles under their derived ids; a duplicate means the article exists already.
   const ids = toStore.map((c) => articleIdFor(c.key));
+  // Listed in the member index first, so a source, domain or prefix takedown finds them by `_id` reads.
+  await recordMembers(
+    ctx.store,
+    ctx.redis,
+    toStore.map((c, i) => ({ id: ids[i]!, url: c.url, sourceId: e.sourceId })),
+  );
   const failed = await insertAll(
     Article,
     toStore.map((c, i) => ({ _id: ids[i], ...c.doc, entryIds: [c.entryRef] })),

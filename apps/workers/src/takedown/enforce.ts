@@ -77,8 +77,9 @@ export async function enforceTakedown(d: EnforceDeps, requestId: string): Promis
 
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`takedown ${requestId}: matches keep appearing after ${MAX_ROUNDS} rounds`);
-    // Enforcement finds URL scopes by `_id` (seconds matter); the periodic re-verification also scans.
-    const docs = await findScopeMatches(d.store, scope, { limit: BATCH, thorough: reverify });
+    // Enforcement finds scopes by `_id` reads (URL lookups, the member index): seconds matter. The
+    // periodic re-verification also scans, for articles stored before the index existed.
+    const docs = await findScopeMatches(d.store, scope, { limit: BATCH, thorough: reverify, redis: d.redis });
     // The round that finds nothing is the verification query.
     if (!docs.length) break;
     const batch: Pending[] = docs.map((a) => ({
