@@ -34,9 +34,11 @@ const pct = (xs: number[], p: number) => {
 };
 
 /**
- * `npm run bench -- takedown [--takedowns 100] [--hosts 8] [--feeds-per-host 3] [--publish-every 20]
+ * `npm run bench -- takedown [--takedowns 100] [--hosts 8] [--feeds-per-host 3] [--publish-every 9]
  *   [--poll-ms 3000] [--interval 150] [--watch 15] [--json]`
- * A publisher farm keeps publishing (one entry every --publish-every ms: 50 a second by default)
+ * A publisher farm keeps publishing (one entry every --publish-every ms: 111 a second by default,
+ * of which the scopes taken down block about 45% — two whole hosts of eight and five feeds — so
+ * about 55 a second are stored)
  * while the real fetch workers poll every feed every --poll-ms behind the tombstone gate;
  * `ingestPerSec` is the rate of `article.added` events over the approval window. Once ingestion is warm, `--takedowns` requests of mixed scope
  * (URL, feed PREFIX, whole DOMAIN, SOURCE) are approved through the compliance service, one
@@ -55,7 +57,7 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
       takedowns: { type: 'string', default: '100' },
       hosts: { type: 'string', default: '8' },
       'feeds-per-host': { type: 'string', default: '3' },
-      'publish-every': { type: 'string', default: '20' },
+      'publish-every': { type: 'string', default: '9' },
       'poll-ms': { type: 'string', default: '3000' },
       interval: { type: 'string', default: '150' },
       watch: { type: 'string', default: '15' },
@@ -383,7 +385,15 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
       `approval → gone p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; → headline.removed p99 ${result.notifyP99Ms} ms; audit chain ${chain.ok ? 'ok' : chain.breaks.join('; ')} (${chain.entries} entries)`,
     );
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    return result.enforced === total && result.verifiedGone === total && resurrected === 0 && chain.ok && result.p99Ms <= 2000 ? 0 : 1;
+    // Targets: p99 ≤ 2 s gone and notified, nothing resurrected, the chain intact, under ≥ 50 stored articles/s.
+    const ok =
+      result.enforced === total &&
+      result.verifiedGone === total &&
+      resurrected === 0 &&
+      chain.ok &&
+      Math.max(result.p99Ms, result.notifyP99Ms) <= 2000 &&
+      ingestPerSec >= 50;
+    return ok ? 0 : 1;
   } finally {
     for (const s of stops) await s();
     sub.disconnect();
