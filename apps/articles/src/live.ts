@@ -1,5 +1,6 @@
 import { EVENTS_CHANNEL, decodeEvent, type ArticleEvent } from '@newsline/domain';
 import { EventEmitter } from 'node:events';
+import { GraphQLError } from 'graphql';
 import type Redis from 'ioredis';
 
 export interface LiveFilter {
@@ -10,15 +11,33 @@ export interface LiveFilter {
 
 type Kind = 'added' | 'removed';
 
+let hubs = 0;
+
 interface Subscriber {
   kind: Kind;
   filter: LiveFilter;
   push(e: ArticleEvent): void;
+  /** Ends the subscription with `err` once the events already queued are delivered. */
+  fail(err: Error): void;
 }
 
 export class SlowConsumerError extends Error {
   constructor(limit: number) {
     super(`subscription closed: more than ${limit} undelivered events (slow consumer)`);
+  }
+}
+
+/**
+ * The event feed was interrupted (the Redis connection dropped and came back): events published
+ * meanwhile never reached this process. Every live subscription ends with this error, so clients
+ * subscribe again and catch up with a `headlines` query from the last headline they saw, instead
+ * of silently missing what was published during the gap.
+ */
+export class EventsInterruptedError extends GraphQLError {
+  constructor() {
+    super('live events were interrupted: subscribe again and catch up with headlines since the last one received', {
+      extensions: { code: 'EVENTS_INTERRUPTED' },
+    });
   }
 }
 
@@ -40,6 +59,7 @@ export class LiveHub {
   private subs = new Set<Subscriber>();
   private sub?: Redis;
   delivered = 0;
+  interruptions = 0;
   /** Emits `size` (the new count) when a subscription starts or ends: tests await it instead of sleeping. */
   readonly events = new EventEmitter();
 
@@ -49,9 +69,27 @@ export class LiveHub {
   ) {}
 
   async start(): Promise<void> {
-    this.sub = this.redis.duplicate();
+    this.sub = this.redis.duplicate({ connectionName: `newsline-live-${process.pid}-${++hubs}` });
+    let connected = false;
+    // ioredis reconnects and re-subscribes by itself; a second 'ready' means a gap in the events.
+    this.sub.on('ready', () => {
+      if (connected) this.interrupt();
+      connected = true;
+    });
+    this.sub.on('error', () => undefined);
     this.sub.on('message', (_ch: string, raw: string) => this.dispatch(raw));
     await this.sub.subscribe(EVENTS_CHANNEL);
+  }
+
+  /** The Redis connection name of the event subscription (tests drop it with CLIENT KILL). */
+  get connectionName(): string | undefined {
+    return this.sub?.options.connectionName;
+  }
+
+  /** Ends every live subscription with EventsInterruptedError (clients resubscribe and catch up). */
+  interrupt(): void {
+    this.interruptions++;
+    for (const s of [...this.subs]) s.fail(new EventsInterruptedError());
   }
 
   dispatch(raw: string): void {
@@ -95,6 +133,15 @@ export class LiveHub {
           return;
         }
         queue.push(e);
+      },
+      fail: (err) => {
+        if (done) return;
+        close();
+        if (waiting) {
+          const f = failed!;
+          waiting = failed = undefined;
+          f(err);
+        } else error = err;
       },
     };
     this.subs.add(sub);

@@ -1,5 +1,6 @@
-import { encodeEvent, type ArticleEvent } from '@newsline/domain';
-import type Redis from 'ioredis';
+import { EVENTS_CHANNEL, encodeEvent, type ArticleEvent } from '@newsline/domain';
+import { testServices } from '@newsline/embedded-stack';
+import Redis from 'ioredis';
 import { LiveHub, matchesFilter, SlowConsumerError } from '../src/live';
 
 // dispatch() is what the Redis SUBSCRIBE handler calls: the hub is driven directly, no Redis needed.
@@ -111,5 +112,39 @@ describe('matchesFilter', () => {
     expect(matchesFilter(e, { countries: ['GB'] })).toBe(false);
     expect(matchesFilter(e, { languages: ['ja'], sourceIds: ['c'.repeat(24)] })).toBe(true);
     expect(matchesFilter(e, { languages: ['ja'], sourceIds: ['d'.repeat(24)] })).toBe(false);
+  });
+});
+
+describe('LiveHub on Redis', () => {
+  it('ends live subscriptions with EVENTS_INTERRUPTED when its event connection drops, and serves new ones after', async () => {
+    const redis = new Redis(testServices('articles_live').redisUrl);
+    const hub = new LiveHub(redis, 16);
+    await hub.start();
+    try {
+      const before = hub.subscribe('added');
+      const pending = before.next();
+      // The server drops the hub's subscriber connection (as a Redis restart would).
+      const clients = String(await redis.client('LIST'));
+      const line = clients.split('\n').find((l) => l.includes(`name=${hub.connectionName} `))!;
+      await redis.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+      await expect(pending).rejects.toMatchObject({ extensions: { code: 'EVENTS_INTERRUPTED' } });
+      expect(hub.size).toBe(0);
+      expect(hub.interruptions).toBe(1);
+      // Resubscribed after the reconnect: live again.
+      const after = hub.subscribe('added');
+      const next = after.next();
+      const event = added({ title: 'after the gap' });
+      // Published until the re-subscribed connection hears it (the reconnect is asynchronous).
+      const timer = setInterval(() => void redis.publish(EVENTS_CHANNEL, event), 50);
+      try {
+        expect(((await next).value as { title: string }).title).toBe('after the gap');
+      } finally {
+        clearInterval(timer);
+      }
+      await after.return!();
+    } finally {
+      await hub.stop();
+      redis.disconnect();
+    }
   });
 });
