@@ -130,6 +130,37 @@ describe('dashboard in Chromium', () => {
     expect(await row.count()).toBe(0);
   }, 60_000);
 
+  it('keeps receiving live headlines after the server’s event feed was interrupted (Redis connection dropped)', async () => {
+    const ours = await s.store.Source.findOne({ languages: 'en' }).lean();
+    // The articles subgraph's event connection is dropped by the server, as in a Redis restart:
+    // its live subscriptions end with EVENTS_INTERRUPTED and the page subscribes again.
+    const line = String(await s.redis.client('LIST'))
+      .split('\n')
+      .find((l) => l.includes(`name=${s.articles.hub.connectionName} `))!;
+    const interrupted = s.articles.hub.interruptions;
+    await s.redis.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+    const id = 'f'.repeat(20) + String(Date.now() % 10_000).padStart(4, '0');
+    const event = encodeEvent({
+      type: 'article.added',
+      articleId: id,
+      url: `http://127.0.0.1/after-gap/${id}`,
+      sourceUrl: `http://127.0.0.1/after-gap/${id}`,
+      sourceId: String(ours!._id),
+      title: 'Published after the event feed came back',
+      language: 'en',
+      publishedAt: new Date().toISOString(),
+      at: new Date().toISOString(),
+    });
+    // Announced until the page, subscribed again, shows it (resubscribing takes a second or so).
+    const timer = setInterval(() => void s.redis.publish(EVENTS_CHANNEL, event), 500);
+    try {
+      await page.locator(`[data-testid="headlines"] > li.live-new[data-id="${id}"]`).waitFor({ timeout: 30_000 });
+    } finally {
+      clearInterval(timer);
+    }
+    expect(s.articles.hub.interruptions).toBe(interrupted + 1);
+  }, 60_000);
+
   (hasApprove ? it : it.skip)(
     'approving a takedown in the admin view removes the headline from the live list',
     async () => {

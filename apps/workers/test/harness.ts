@@ -114,7 +114,8 @@ export async function harness(env: Record<string, string> = {}): Promise<Harness
     async close() {
       await ctx.http.close();
       sub.disconnect();
-      const keys = await redis.keys(`test:${svc.dbName}:*`);
+      // Test-prefixed keys, and the per-database ones (story bands, member-index page counters).
+      const keys = [...(await redis.keys(`test:${svc.dbName}:*`)), ...(await redis.keys(`newsline:*:${svc.dbName}:*`))];
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
       await store.conn.dropDatabase();

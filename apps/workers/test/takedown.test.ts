@@ -13,7 +13,7 @@ import {
 import { Types } from 'mongoose';
 import type { IngestContext } from '../src/ingest/context';
 import { fetchFeed } from '../src/ingest/fetch-feed';
-import { simhashBands } from '../src/ingest/stories';
+import { assignStory, bandKey, simhashBands } from '../src/ingest/stories';
 import { enforceTakedown, type EnforceDeps } from '../src/takedown/enforce';
 import { gatedEnqueueExtract } from '../src/takedown/gate';
 import { createTakedownQueue, startTakedownWorker } from '../src/takedown/queue';
@@ -82,21 +82,19 @@ describe('takedown enforcement, per scope', () => {
   it('URL: removes every variant of the one article, its story bands and counter; tombstones it; audits the ids', async () => {
     const src = await source('url-scope');
     const simhash = '0123456789abcdef';
-    const gone = await seed(src, 'https://www.url-scope.example/news/a1/', { simhash, storyId: 's1' });
-    const kept = await seed(src, 'https://url-scope.example/news/a2');
-    for (const band of simhashBands(simhash))
-      await h.store.StoryBand.updateOne(
-        { _id: band },
-        { $set: { members: [{ articleId: gone, simhash, storyId: 's1', at: new Date() }] } },
-        { upsert: true },
-      );
+    const gone = await seed(src, 'https://www.url-scope.example/news/a1/', { simhash });
+    const kept = await seed(src, 'https://url-scope.example/news/a2', { simhash });
+    const db = h.store.conn.name;
+    // Both articles are in the story's bands (as extraction leaves them).
+    expect(await assignStory(h.redis, db, kept, simhash, new Date())).toBe(kept);
+    expect(await assignStory(h.redis, db, gone, simhash, new Date())).toBe(kept);
     const id = await approved('URL', 'http://url-scope.example/news/a1?utm_source=mail');
     const events = removedEvents([gone]);
     expect(await enforceTakedown(deps, id)).toEqual({ kind: 'enforced', removed: 1, reverified: false });
     await events;
     expect(await exists([gone, kept])).toEqual([kept]);
-    const bands = await h.store.StoryBand.find({ _id: { $in: simhashBands(simhash) } }).lean();
-    expect(bands.flatMap((b) => b.members ?? []).map((m) => m.articleId)).toEqual([]);
+    for (const band of simhashBands(simhash))
+      expect((await h.redis.lrange(bandKey(db, band), 0, -1)).map((m) => JSON.parse(m).a)).toEqual([kept]);
     expect((await h.store.Source.findById(src).lean())!.counts!.articles).toBe(1);
     const req = await takedownModel(h.store.conn).findById(id).lean();
     expect(req).toMatchObject({ status: 'enforced', enforcement: { step: 'verified', removed: 1, batch: [] } });

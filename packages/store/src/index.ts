@@ -3,9 +3,8 @@ import { articleSchema, type ArticleDoc } from './models/article';
 import { feedSchema, type FeedDoc } from './models/feed';
 import { sourceSchema, type SourceDoc } from './models/source';
 import { entryRefSchema, type EntryRefDoc } from './models/entry-ref';
-import { storyBandSchema, type StoryBandDoc } from './models/story-band';
 
-export { articleSchema, feedSchema, sourceSchema, type ArticleDoc, type FeedDoc, type SourceDoc, type EntryRefDoc, type StoryBandDoc };
+export { articleSchema, feedSchema, sourceSchema, type ArticleDoc, type FeedDoc, type SourceDoc, type EntryRefDoc };
 export { EXTRACTION_STATUS } from './models/article';
 export * from './models/takedown';
 export * from './models/tombstone';
@@ -22,7 +21,6 @@ export interface Store {
   Feed: Model<FeedDoc>;
   Article: Model<ArticleDoc>;
   EntryRef: Model<EntryRefDoc>;
-  StoryBand: Model<StoryBandDoc>;
   /** Creates every declared index; run at start-up by each writer (idempotent). */
   ensureIndexes(): Promise<void>;
   ping(): Promise<boolean>;
@@ -41,14 +39,12 @@ export async function createStore(url: string, opts: { serverSelectionTimeoutMS?
   const Feed = conn.model<FeedDoc>('Feed', feedSchema, 'feeds');
   const Article = conn.model<ArticleDoc>('Article', articleSchema, 'articles');
   const EntryRef = conn.model<EntryRefDoc>('EntryRef', entryRefSchema, 'entry_refs');
-  const StoryBand = conn.model<StoryBandDoc>('StoryBand', storyBandSchema, 'story_bands');
   return {
     conn,
     Source,
     Feed,
     Article,
     EntryRef,
-    StoryBand,
     async ensureIndexes() {
       for (const m of [Source, Feed, Article]) await m.createIndexes();
     },

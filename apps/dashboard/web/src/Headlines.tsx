@@ -36,6 +36,9 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
   // Headlines that arrived over the subscription for the current filter. A query answer may be a
   // few seconds old (the gateway caches pages): arrivals it does not list yet are kept on top.
   const arrived = useRef(new Map<string, Headline>());
+  // Bumped when a live subscription ends (the server's events were interrupted, e.g. Redis
+  // restarted): subscribe again and re-run the query, which catches up on what the gap missed.
+  const [liveEpoch, setLiveEpoch] = useState(0);
 
   const filter = useMemo(
     () => ({
@@ -80,7 +83,7 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
     return () => {
       stale = true;
     };
-  }, [filter, query]);
+  }, [filter, query, liveEpoch]);
 
   // The chart's data: the last 24 h, independent of the search box.
   useEffect(() => {
@@ -98,6 +101,12 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
 
   // Live: added headlines (filtered on the server) and removals (takedowns) for everyone.
   useEffect(() => {
+    let closed = false;
+    const again = () => {
+      if (closed) return;
+      closed = true;
+      setTimeout(() => setLiveEpoch((n) => n + 1), 1000);
+    };
     const live = {
       ...(filter.languages ? { languages: filter.languages } : {}),
       ...(filter.countries ? { countries: filter.countries } : {}),
@@ -120,8 +129,8 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
           if (!query || matches(h.title, query)) setItems(add);
           setRecent(add);
         },
-        error: () => undefined,
-        complete: () => undefined,
+        error: again,
+        complete: again,
       },
     );
     const offRemoved = client.subscribe<{ headlineRemoved: { id: string } }>(
@@ -134,15 +143,16 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
           setItems((l) => l.filter((x) => x.id !== id));
           setRecent((l) => l.filter((x) => x.id !== id));
         },
-        error: () => undefined,
-        complete: () => undefined,
+        error: again,
+        complete: again,
       },
     );
     return () => {
+      closed = true;
       offAdded();
       offRemoved();
     };
-  }, [client, filter, query]);
+  }, [client, filter, query, liveEpoch]);
 
   // Story groups: the first (newest) article of a story leads, the others fold under it.
   const groups = useMemo(() => {

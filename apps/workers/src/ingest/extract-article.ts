@@ -138,7 +138,7 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
     }
   }
   if (!merged) {
-    const storyId = await assignStory(ctx.store, articleId, a.simhash, publishedAt);
+    const storyId = await assignStory(ctx.redis, ctx.store.conn.name, articleId, a.simhash, publishedAt);
     // A newer stored version is never overwritten by an older page (modifiedAt decides). Decided
     // here, not in the filter: FerretDB uses its `_id` index only for a filter of `_id` alone.
     const older = !!(a.modifiedAt && article.modifiedAt && a.modifiedAt < article.modifiedAt);

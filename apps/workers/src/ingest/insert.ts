@@ -7,7 +7,7 @@ import type { Store } from '@newsline/store';
  * its write errors carry code and index under `err`.
  */
 export async function insertAll(
-  model: Store['Article'] | Store['EntryRef'] | Store['StoryBand'],
+  model: Store['Article'] | Store['EntryRef'],
   docs: Record<string, unknown>[],
 ): Promise<Set<number>> {
   const dup = new Set<number>();

@@ -1,6 +1,5 @@
 import { simhashDistance } from '@newsline/extract';
-import type { Store } from '@newsline/store';
-import { insertAll } from './insert';
+import type Redis from 'ioredis';
 
 /** LSH bands of a 64-bit SimHash: four 16-bit slices; texts within 3 bits share at least one. */
 export function simhashBands(simhash: string): string[] {
@@ -11,53 +10,83 @@ export function simhashBands(simhash: string): string[] {
 const STORY_WINDOW_MS = 3 * 86400_000;
 const MAX_DISTANCE = 3;
 const BAND_MEMBERS = 16;
+/** A band no article joined for this long holds nothing a new article could group with. */
+const BAND_TTL_SEC = Math.ceil(STORY_WINDOW_MS / 1000) + 86_400;
+
+/** One band bucket: a Redis list, newest first, of JSON members (per database, like the data it indexes). */
+export const bandKey = (db: string, band: string) => `newsline:story-band:${db}:${band}`;
+
+interface BandMember {
+  /** article id */
+  a: string;
+  /** simhash */
+  s: string;
+  /** story id */
+  t: string;
+  /** published at, ms */
+  at: number;
+}
+
+function parseMember(raw: string): BandMember | undefined {
+  try {
+    const m = JSON.parse(raw) as BandMember;
+    return typeof m.a === 'string' && typeof m.s === 'string' && typeof m.t === 'string' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Story of an article: the story of the nearest recent near-duplicate, else its own id.
- * Candidates come from four band buckets read by `_id` (FerretDB has no bit operators and
- * would scan for anything else); distances are computed here. The article then joins the
- * buckets, which keep only their latest members.
- * FerretDB v1 costs: `_id: {$in}` scans the collection, one `_id` read does not; an insert is
- * cheap, an update or upsert scans. So: four reads, and a new bucket is inserted, not upserted.
+ * Candidates come from the article's four SimHash band buckets; distances are computed here.
+ * The article then joins the buckets, which keep their latest BAND_MEMBERS members.
+ * Buckets live in Redis (one round trip to read all four, one to join them): they are derived,
+ * best-effort grouping data that every extraction reads and writes, and FerretDB v1 would cost
+ * eight operations per article and lose concurrent updates of one bucket. An article's story
+ * id is stored on the article; losing the buckets only means later near-duplicates start a new story.
  */
-export async function assignStory(store: Store, articleId: string, simhash: string, publishedAt: Date): Promise<string> {
-  const bands = simhashBands(simhash);
-  const buckets = (await Promise.all(bands.map((id) => store.StoryBand.findById(id).lean()))).filter((b) => b !== null);
+export async function assignStory(redis: Redis, db: string, articleId: string, simhash: string, publishedAt: Date): Promise<string> {
+  const keys = simhashBands(simhash).map((b) => bandKey(db, b));
+  const read = redis.pipeline();
+  for (const k of keys) read.lrange(k, 0, -1);
+  const lists = ((await read.exec()) ?? []).map(([err, v]) => {
+    if (err) throw err;
+    return v as string[];
+  });
   const since = publishedAt.getTime() - STORY_WINDOW_MS;
   let best: { d: number; storyId: string } | undefined;
-  for (const b of buckets) {
-    for (const m of b.members ?? []) {
-      if (!m.simhash || m.articleId === articleId || !m.at || m.at.getTime() < since) continue;
-      const d = simhashDistance(simhash, m.simhash);
-      if (d <= MAX_DISTANCE && (!best || d < best.d)) best = { d, storyId: m.storyId ?? m.articleId! };
-    }
+  for (const raw of lists.flat()) {
+    const m = parseMember(raw);
+    if (!m || m.a === articleId || m.at < since) continue;
+    const d = simhashDistance(simhash, m.s);
+    if (d <= MAX_DISTANCE && (!best || d < best.d)) best = { d, storyId: m.t };
   }
   const storyId = best?.storyId ?? articleId;
-  const member = { articleId, simhash, storyId, at: publishedAt };
-  const fresh: { _id: string; members: (typeof member)[] }[] = [];
-  const writes: Promise<unknown>[] = [];
-  for (const band of bands) {
-    const prev = buckets.find((b) => b._id === band)?.members;
-    if (!prev) {
-      fresh.push({ _id: band, members: [member] });
-      continue;
-    }
-    const members = [...prev.filter((m) => m.articleId !== articleId), member].slice(-BAND_MEMBERS);
-    writes.push(store.StoryBand.updateOne({ _id: band }, { $set: { members } }));
-  }
-  if (fresh.length) {
-    writes.push(
-      insertAll(store.StoryBand, fresh).then(async (taken) => {
-        // Created meanwhile by another article: join it as an update.
-        for (const i of taken) {
-          const band = fresh[i]!._id;
-          const b = await store.StoryBand.findById(band).lean();
-          const members = [...(b?.members ?? []).filter((m) => m.articleId !== articleId), member].slice(-BAND_MEMBERS);
-          await store.StoryBand.updateOne({ _id: band }, { $set: { members } }, { upsert: true });
-        }
-      }),
-    );
-  }
-  await Promise.all(writes);
+  const member = JSON.stringify({ a: articleId, s: simhash, t: storyId, at: publishedAt.getTime() } satisfies BandMember);
+  const write = redis.multi();
+  keys.forEach((k, i) => {
+    // A re-extraction replaces the article's earlier entry rather than adding a second one.
+    for (const raw of lists[i]!) if (parseMember(raw)?.a === articleId) write.lrem(k, 0, raw);
+    write.lpush(k, member).ltrim(k, 0, BAND_MEMBERS - 1).expire(k, BAND_TTL_SEC);
+  });
+  await write.exec();
   return storyId;
+}
+
+/** Takes removed articles out of their band buckets (takedown enforcement). Idempotent. */
+export async function leaveStories(redis: Redis, db: string, articles: { id: string; simhash?: string }[]): Promise<void> {
+  const ids = new Set(articles.map((a) => a.id));
+  const keys = [...new Set(articles.flatMap((a) => (a.simhash ? simhashBands(a.simhash) : [])))].map((b) => bandKey(db, b));
+  if (!keys.length) return;
+  const read = redis.pipeline();
+  for (const k of keys) read.lrange(k, 0, -1);
+  const lists = ((await read.exec()) ?? []).map(([err, v]) => {
+    if (err) throw err;
+    return v as string[];
+  });
+  const write = redis.pipeline();
+  keys.forEach((k, i) => {
+    for (const raw of lists[i]!) if (ids.has(parseMember(raw)?.a ?? '')) write.lrem(k, 0, raw);
+  });
+  if (write.length) await write.exec();
 }

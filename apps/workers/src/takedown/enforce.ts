@@ -3,7 +3,7 @@ import type { Logger } from '@newsline/logger';
 import { takedownModel, type Store } from '@newsline/store';
 import { appendAudit, findScopeMatches, publishTakedownUpdate, scopeKey, writeTombstone, type MatchScope } from '@newsline/takedowns';
 import type Redis from 'ioredis';
-import { simhashBands } from '../ingest/stories';
+import { leaveStories } from '../ingest/stories';
 
 export interface EnforceDeps {
   store: Store;
@@ -137,23 +137,16 @@ async function pauseSource(d: EnforceDeps, requestId: string, scope: MatchScope)
  * count nothing twice; events are re-sent (subscribers drop ids idempotently).
  */
 async function removeBatch(d: EnforceDeps, batch: Pending[]): Promise<number> {
-  const { Article, Source, StoryBand, EntryRef } = d.store;
-  const ids = new Set(batch.map((a) => a.id));
-  const bands = [...new Set(batch.flatMap((a) => (a.simhash ? simhashBands(a.simhash) : [])))];
+  const { Article, Source, EntryRef } = d.store;
   const refs = batch.flatMap((a) =>
     a.entryIds.map((e) => {
       const i = e.indexOf(':');
       return entryRefIdFor(e.slice(0, i), e.slice(i + 1));
     }),
   );
-  // One `_id` operation per band and ref: FerretDB v1 answers `_id: {$in}` with a collection scan.
+  // One `_id` operation per ref: FerretDB v1 answers `_id: {$in}` with a collection scan.
   await Promise.all([
-    ...bands.map(async (id) => {
-      const b = await StoryBand.findById(id).lean();
-      if (!b || !(b.members ?? []).some((m) => ids.has(m.articleId ?? ''))) return;
-      // Read-modify-write like assignStory: FerretDB v1 does not apply $pull with a condition on sub-documents.
-      await StoryBand.updateOne({ _id: id }, { $set: { members: (b.members ?? []).filter((m) => !ids.has(m.articleId ?? '')) } });
-    }),
+    leaveStories(d.redis, d.store.conn.name, batch),
     // Entry refs would make a reinstated entry look already seen: they go with the article.
     ...refs.map((id) => EntryRef.deleteOne({ _id: id })),
   ]);
