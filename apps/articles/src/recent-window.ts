@@ -23,23 +23,63 @@ export interface WindowSnapshot {
 
 /**
  * The newest `size` articles, read with ONE sorted query and shared by every headlines/search
- * page until it is `maxAgeMs` old. On FerretDB every filtered, sorted find is a full collection
- * scan, so N concurrent page requests with N different filters cost N scans; through the window
- * they cost one scan per refresh. A page is answered from the window only when the window
- * provably holds it (first+1 matches found, or the window is the whole collection); otherwise the
- * caller queries the database. Freshness: a page never uses a window read before an
- * `article.added`/`article.updated` event this process had received when the page was asked
- * (it waits for the next read: at most one read runs at a time, shared by all waiting pages);
- * removals are applied at once from `headline.removed` events, including to a read in flight;
- * writes that publish no event show within `maxAgeMs` (a background refresh starts at half that
- * age while the older window keeps answering).
+ * page. On FerretDB every filtered, sorted find is a full collection scan (seconds of its CPU at
+ * tens of thousands of articles), so N concurrent page requests with N different filters cost N
+ * scans; through the window they cost one scan per refresh. A page is answered from the window
+ * only when the window provably holds it (first+1 matches found, or the window is the whole
+ * collection); otherwise the caller queries the database.
+ * Freshness: `article.added`/`article.updated` events are applied as they arrive (the article
+ * read by `_id`, merged in order; an update that moves an article below the window's oldest
+ * leaves it), and a page never uses a window that lacks an event this process had received when
+ * the page was asked (it waits for that event to be applied). Removals apply at once from
+ * `headline.removed`, including to a read in flight. The whole window is re-read when it is
+ * `maxAgeMs` old (writes that publish no event), in the background from half that age, and when
+ * events could not be applied.
  */
+/** What the window reads of an article (everything a headline or search page shows or filters on). */
+const WINDOW_FIELDS = '-text -simhashBands -entryIds -keywords';
+/** Articles read by `_id` at once when applying events. */
+const APPLY_BATCH = 64;
+/** Applied events remembered for a full read in flight (far more than arrive during one). */
+const APPLIED_KEPT = 20_000;
+
+const newerFirst = (a: WindowDoc, b: WindowDoc) =>
+  b.publishedAt.getTime() - a.publishedAt.getTime() || (String(b._id) < String(a._id) ? -1 : String(b._id) > String(a._id) ? 1 : 0);
+
+/**
+ * A window with `updates` applied (in order; a null doc means the article is gone). Of a partial
+ * window only what is at least as new as its oldest article can be known to be among the newest;
+ * anything past `size` is cut, and the window is then partial.
+ */
+export function merge(
+  w: { docs: readonly WindowDoc[]; complete: boolean },
+  updates: readonly { id: string; doc: WindowDoc | null }[],
+  size: number,
+): { docs: WindowDoc[]; complete: boolean } {
+  const byId = new Map(w.docs.map((d) => [String(d._id), d]));
+  for (const u of updates) {
+    if (u.doc) byId.set(u.id, u.doc);
+    else byId.delete(u.id);
+  }
+  let docs = [...byId.values()];
+  const oldest = w.docs[w.docs.length - 1];
+  if (!w.complete && oldest) docs = docs.filter((d) => newerFirst(d, oldest) <= 0);
+  docs.sort(newerFirst);
+  if (docs.length > size) return { docs: docs.slice(0, size), complete: false };
+  return { docs, complete: w.complete };
+}
+
 export class RecentWindow {
   private snap?: WindowSnapshot & { loadedAt: number; changes: number };
   private loading?: { p: Promise<WindowSnapshot>; changes: number };
   /** Count of added/updated events received: a read that started before the latest one may lack it. */
   private changes = 0;
   private removedDuringLoad?: Set<string>;
+  /** Events received, not yet applied (read by `_id` in batches). */
+  private pending: { id: string; seq: number }[] = [];
+  private draining?: Promise<void>;
+  /** Applied events, newest last: re-applied on top of a full read that started before them. */
+  private applied: { id: string; seq: number; doc: WindowDoc | null }[] = [];
   private sub?: Redis;
   /** Bumped by clear(): a read that started before it is not kept. */
   private generation = 0;
@@ -61,8 +101,13 @@ export class RecentWindow {
       const s = this.snap;
       const age = s ? this.now() - s.loadedAt : Infinity;
       if (s && age < this.opts.maxAgeMs && s.changes >= needed) {
-        if ((age >= this.opts.maxAgeMs / 2 || s.changes < this.changes) && !this.loading) this.load().catch(() => undefined); // the next caller retries
+        if (age >= this.opts.maxAgeMs / 2 && !this.loading) this.load().catch(() => undefined); // the next caller retries
         return s;
+      }
+      // Fresh by age, behind by events being applied: wait for them rather than re-read it all.
+      if (s && age < this.opts.maxAgeMs && this.draining) {
+        await this.draining;
+        continue;
       }
       if (!this.loading) return this.load();
       if (this.loading.changes >= needed) return this.loading.p;
@@ -77,14 +122,19 @@ export class RecentWindow {
     const removed = new Set<string>();
     this.removedDuringLoad = removed;
     const p = this.store.Article.find({})
-      .select('-text -simhashBands -entryIds -keywords')
+      .select(WINDOW_FIELDS)
       .sort({ publishedAt: -1, _id: -1 })
       .limit(this.opts.size)
       .lean()
       .then((rows) => {
         const all = rows as unknown as WindowDoc[];
         const docs = removed.size ? all.filter((d) => !removed.has(String(d._id))) : all;
-        const snap = { docs, complete: all.length < this.opts.size, loadedAt: started, changes };
+        let snap = { docs, complete: all.length < this.opts.size, loadedAt: started, changes };
+        // Events that arrived during the read and were applied meanwhile go on top of it.
+        const later = this.applied.filter((a) => a.seq > changes);
+        if (later.length && later[0]!.seq === changes + 1) {
+          snap = { ...snap, ...merge(snap, later, this.opts.size), changes: later[later.length - 1]!.seq };
+        }
         if (generation === this.generation && (!this.snap || this.snap.loadedAt <= started)) this.snap = snap;
         this.loads++;
         return snap;
@@ -110,13 +160,44 @@ export class RecentWindow {
   /** One message of EVENTS_CHANNEL (what the Redis subscription calls). */
   dispatch(raw: string): void {
     const e = decodeEvent(raw);
-    if (e?.type === 'headline.removed') this.remove(e.articleId);
-    else if (e) this.changes++;
+    if (!e) return;
+    if (e.type === 'headline.removed') return this.remove(e.articleId);
+    this.changes++;
+    // Nothing to apply to (no window read yet, none in flight): the first read covers it.
+    if (!this.snap && !this.loading) return;
+    this.pending.push({ id: e.articleId, seq: this.changes });
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** Applies received events in order: each article read by `_id`, merged into the window. */
+  private async drain(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, APPLY_BATCH);
+      const generation = this.generation;
+      let docs: (WindowDoc | null)[];
+      try {
+        docs = await Promise.all(batch.map((b) => this.store.Article.findById(b.id).select(WINDOW_FIELDS).lean() as Promise<WindowDoc | null>));
+      } catch {
+        // Unapplied: the window stays behind these events, so the next page re-reads it whole.
+        this.pending = [];
+        return;
+      }
+      if (generation !== this.generation) continue;
+      const updates = batch.map((b, i) => ({ id: b.id, seq: b.seq, doc: docs[i] ?? null }));
+      this.applied.push(...updates);
+      if (this.applied.length > APPLIED_KEPT) this.applied.splice(0, this.applied.length - APPLIED_KEPT);
+      const s = this.snap;
+      // Only onto a window that holds every earlier event (else it is re-read, and a read in flight
+      // picks these up from `applied` when it lands).
+      if (s && s.changes >= batch[0]!.seq - 1) this.snap = { ...s, ...merge(s, updates, this.opts.size), changes: batch[batch.length - 1]!.seq };
+    }
   }
 
   /** Forgets everything: the next page waits for a fresh read. */
   clear(): void {
     this.generation++;
+    this.pending = [];
+    this.applied = [];
     this.snap = undefined;
     this.loading = undefined;
     this.removedDuringLoad = undefined;

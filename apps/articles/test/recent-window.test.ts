@@ -1,6 +1,6 @@
 import { encodeEvent } from '@newsline/domain';
 import type { Store } from '@newsline/store';
-import { RecentWindow, type WindowDoc } from '../src/recent-window';
+import { merge, RecentWindow, type WindowDoc } from '../src/recent-window';
 import { matcher, pageFromWindow } from '../src/schema';
 
 const id = (i: number) => i.toString(16).padStart(24, '0');
@@ -45,11 +45,19 @@ describe('pageFromWindow', () => {
 });
 
 describe('RecentWindow', () => {
-  /** A store whose find() the test resolves by hand. */
-  function fakeStore() {
+  /** A store whose find() the test resolves by hand; findById answers from `byId`. */
+  function fakeStore(byId: Map<string, WindowDoc> = new Map()) {
     const reads: ((rows: WindowDoc[]) => void)[] = [];
+    const byIdReads: string[] = [];
     const q = { select: () => q, sort: () => q, limit: () => q, lean: () => new Promise<WindowDoc[]>((r) => reads.push(r)) };
-    return { store: { Article: { find: () => q } } as unknown as Store, reads };
+    const Article = {
+      find: () => q,
+      findById: (id: string) => {
+        byIdReads.push(id);
+        return { select: () => ({ lean: () => Promise.resolve(byId.get(id) ?? null) }) };
+      },
+    };
+    return { store: { Article } as unknown as Store, reads, byIdReads };
   }
 
   it('reads once for concurrent pages, refreshes in the background, and applies a removal to a read in flight', async () => {
@@ -79,34 +87,61 @@ describe('RecentWindow', () => {
     expect((await waiting).docs).toHaveLength(3);
   });
 
-  it('never answers from a read older than an article.added event already received', async () => {
-    const { store, reads } = fakeStore();
+  const at = new Date(0).toISOString();
+  const event = (type: 'article.added' | 'article.updated', i: number) =>
+    encodeEvent({ type, articleId: id(i), url: `https://x.example/${i}`, sourceUrl: `https://x.example/${i}`, sourceId: id(101), title: `t${i}`, publishedAt: at, at });
+  const ids = (s: { docs: readonly WindowDoc[] }) => s.docs.map((d) => String(d._id));
+
+  it('never answers without an article.added/updated event already received: applies it by `_id`, no full re-read', async () => {
+    const newest = { ...docs[0]!, _id: id(20), publishedAt: new Date(T0 + 3_600_000) };
+    const { store, reads, byIdReads } = fakeStore(new Map([[id(20), newest]]));
     const w = new RecentWindow(store, { size: 100, maxAgeMs: 60_000, now: () => 0 });
     const first = w.get();
-    reads[0]!(docs.slice(1));
-    expect((await first).docs).toHaveLength(9);
-    const at = new Date(0).toISOString();
-    const ev = {
-      articleId: id(9),
-      url: 'https://x.example/9',
-      sourceUrl: 'https://x.example/9',
-      sourceId: id(101),
-      title: 't9',
-      publishedAt: at,
-      at,
-    };
-    w.dispatch(encodeEvent({ type: 'article.added', ...ev }));
-    const next = w.get(); // the window is fresh by age but predates the event: waits for a new read
-    expect(reads).toHaveLength(2);
-    w.dispatch(encodeEvent({ type: 'article.updated', ...ev })); // during that read: a later page needs yet another
+    reads[0]!(docs);
+    expect((await first).docs).toHaveLength(10);
+    w.dispatch(event('article.added', 20));
+    const next = await w.get(); // asked after the event: must hold it
+    expect(ids(next)[0]).toBe(id(20));
+    expect(byIdReads).toEqual([id(20)]);
+    expect(reads).toHaveLength(1); // no full read
+    expect(next.complete).toBe(true);
+  });
+
+  it('keeps a partial window the newest `size`: new ones push the oldest out, an update below its oldest leaves it', async () => {
+    const byId = new Map<string, WindowDoc>();
+    const { store, reads } = fakeStore(byId);
+    const w = new RecentWindow(store, { size: 5, maxAgeMs: 60_000, now: () => 0 });
+    const first = w.get();
+    reads[0]!(docs.slice(0, 5)); // ids 9..5, the collection holds more
+    expect((await first).complete).toBe(false);
+    byId.set(id(30), { ...docs[0]!, _id: id(30), publishedAt: new Date(T0 + 3_600_000) });
+    byId.set(id(7), { ...docs[2]!, publishedAt: new Date(T0 - 3_600_000) }); // re-dated by extraction: now older than the window
+    w.dispatch(event('article.added', 30));
+    w.dispatch(event('article.updated', 7));
+    const s = await w.get();
+    // 30 pushed 5 out (applied first); 7 left below the new oldest (6): 5 is not known to the window any more.
+    expect(ids(s)).toEqual([id(30), id(9), id(8), id(6)]);
+    expect(s.complete).toBe(false);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('applies events that arrive during a full read on top of it when it lands', async () => {
+    const newest = { ...docs[0]!, _id: id(40), publishedAt: new Date(T0 + 3_600_000) };
+    const { store, reads } = fakeStore(new Map([[id(40), newest]]));
+    const w = new RecentWindow(store, { size: 100, maxAgeMs: 60_000, now: () => 0 });
+    const first = w.get();
+    w.dispatch(event('article.added', 40)); // the read in flight may have missed it
     const later = w.get();
-    reads[1]!(docs);
-    expect((await next).docs).toHaveLength(10);
-    await new Promise(setImmediate);
-    expect(reads).toHaveLength(3); // one read at a time
-    reads[2]!(docs);
-    expect((await later).docs).toHaveLength(10);
-    expect(await w.get()).toBe(await later);
-    expect(reads).toHaveLength(3);
+    reads[0]!(docs);
+    await first;
+    const s = await later;
+    expect(ids(s)[0]).toBe(id(40));
+    expect(reads).toHaveLength(1);
+  });
+
+  it('merge drops gone articles and keeps order by (publishedAt, _id) desc', () => {
+    const m = merge({ docs, complete: true }, [{ id: id(9), doc: null }, { id: id(50), doc: { ...docs[9]!, _id: id(50) } }], 100);
+    expect(m.docs.map((d) => String(d._id))).toEqual([id(8), id(7), id(6), id(5), id(4), id(3), id(2), id(50), id(1), id(0)]);
+    expect(merge({ docs, complete: true }, [{ id: id(60), doc: { ...docs[0]!, _id: id(60) } }], 10)).toMatchObject({ complete: false });
   });
 });

@@ -111,7 +111,7 @@ export const configSchema = z.object({
   /** Articles subgraph: newest articles kept in memory for headlines/search pages (one sorted read shared by all filters); 0 disables. */
   ARTICLES_WINDOW_SIZE: z.coerce.number().int().min(0).max(100_000).default(2_000),
   /** Oldest that in-memory window may be (bounds writes that publish no event; evented adds/updates/removals apply at once). */
-  ARTICLES_WINDOW_MAX_AGE_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  ARTICLES_WINDOW_MAX_AGE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** Events buffered per live subscriber before a slow consumer is cut off. */
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(1).max(10_000).default(256),
   // --- Takedowns (compliance subgraph + enforcement worker) ---
