@@ -283,13 +283,15 @@ function edgesOf(docs: readonly WindowDoc[], first: number): ArticleConnection {
 
 /**
  * The page from the in-memory window, or undefined when the window cannot prove it complete:
- * fewer than first+1 matches in it while older articles exist beyond it.
+ * fewer than first+1 matches in it while older articles exist beyond it. A filter bounded by
+ * `from` is complete when the window reaches back past it (it holds every newer article).
  */
 export function pageFromWindow(
   w: WindowSnapshot,
   match: (d: WindowDoc) => boolean,
   first: number,
   after?: { t: number; id: string },
+  from?: Date,
 ): ArticleConnection | undefined {
   const out: WindowDoc[] = [];
   for (const d of w.docs) {
@@ -300,7 +302,9 @@ export function pageFromWindow(
     }
     if (match(d) && out.push(d) > first) return edgesOf(out, first);
   }
-  return w.complete ? edgesOf(out, first) : undefined;
+  const oldest = w.docs[w.docs.length - 1];
+  const reachesPast = !!from && !!oldest && oldest.publishedAt.getTime() < from.getTime();
+  return w.complete || reachesPast ? edgesOf(out, first) : undefined;
 }
 
 /** Headlines/search page: from the recent window when it holds the page, else from the database. */
@@ -316,7 +320,7 @@ async function pageOf(
   const cursor = pageArgs(first, after);
   if (ctx.window) {
     const w = await ctx.window.get().catch(() => undefined); // a failed read: the query below reports it
-    const r = w && pageFromWindow(w, matcher(f, terms), first, cursor);
+    const r = w && pageFromWindow(w, matcher(f, terms), first, cursor, f?.from);
     if (r) return r;
   }
   return page(ctx.store, filter, first, after);

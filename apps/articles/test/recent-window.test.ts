@@ -41,6 +41,13 @@ describe('pageFromWindow', () => {
     expect(pageFromWindow(w, matcher({ languages: ['en'] }), 4)).toBeDefined(); // 5 matches: page + next known
     expect(pageFromWindow(w, matcher({ languages: ['en'] }), 5)).toBeUndefined(); // older ones may exist
     expect(pageFromWindow(w, matcher({ languages: ['de'] }), 1)).toBeUndefined();
+    // Bounded by `from` newer than the window's oldest article: the window holds every match.
+    const from = new Date(T0 + 2 * 60_000);
+    const p = pageFromWindow(w, matcher({ languages: ['en'], from }), 5, undefined, from)!;
+    expect(p.edges.map((e) => e.node.id)).toEqual([id(9), id(7), id(5)]);
+    expect(p.pageInfo.hasNextPage).toBe(false);
+    // Not when `from` reaches as far back as the window's oldest: older ones may exist beyond it.
+    expect(pageFromWindow(w, matcher({ languages: ['en'], from: new Date(T0) }), 5, undefined, new Date(T0))).toBeUndefined();
   });
 });
 
