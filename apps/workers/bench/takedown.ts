@@ -274,9 +274,10 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
         const p = u && u.status === 'enforced' ? byId.get(u.requestId) : undefined;
         if (!p || p.enforcedMs >= 0) return;
         p.enforcedMs = t - p.t0;
-        // Gone means: the query the API resolvers are built on finds nothing for the scope.
-        // The lookup the article(id) resolver makes for URL scopes; the scan for the others.
-        void findScopeMatches(store, p.scope).then((left) => {
+        // Gone means: the enforcement's own query (the `_id` lookups of a URL, the member index of
+        // a wide scope) finds nothing; the full scan after the run checks every stored article
+        // independently (`resurrected`). Scans here would load FerretDB under the takedowns still running.
+        void findScopeMatches(store, p.scope, { redis }).then((left) => {
           p.verified = left.length === 0;
           enforcedCount++;
           checkDone();
@@ -308,7 +309,7 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
     for (const p of plan) {
       // The articles the scope covers now: each must be announced as removed.
       // Extraction is off here, so no article is re-keyed: `_id` lookups find every URL match.
-      const ids = (await findScopeMatches(store, p.scope)).map((a) => a._id);
+      const ids = (await findScopeMatches(store, p.scope, { redis })).map((a) => a._id);
       for (const id of ids) {
         p.pending.add(id);
         waiting.set(id, [...(waiting.get(id) ?? []), p]);
