@@ -391,7 +391,7 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     let converged = false;
     let snapshot = await storedAtEnd();
     // The stored-articles read is a full collection read (a scan on FerretDB, seconds of its CPU
-    // at 10,000 articles): taken every 5 s once the queues are drained, every 30 s before, so the
+    // at 10,000 articles): taken every 5 s once the queues are drained, every 60 s before, so the
     // checker does not starve the system it is waiting for.
     let scannedAt = Date.now();
     while (Date.now() < deadline) {
@@ -399,7 +399,7 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
         () => undefined,
       );
       const pending = counts?.reduce((a, c) => a + Object.values(c).reduce((x, y) => x + y, 0), 0) ?? 1;
-      if (Date.now() - scannedAt >= (pending === 0 ? 5_000 : 30_000)) {
+      if (Date.now() - scannedAt >= (pending === 0 ? 5_000 : 60_000)) {
         snapshot = await storedAtEnd().catch(() => snapshot);
         scannedAt = Date.now();
       }

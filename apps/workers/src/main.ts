@@ -2,7 +2,7 @@ import { bootApp } from '@newsline/lifecycle';
 import { createIngestContext, memoizeNotBlocked } from './context';
 import { createQueues, startWorkers } from './queues';
 import { startScheduler } from './scheduler';
-import { repairPendingExtractions } from './ingest/repair';
+import { startRepairLoop } from './ingest/repair';
 import { createWorkerMetrics } from './metrics';
 import { readSourcesFile, registerSources } from './sources';
 import { demoSourceSpecs } from './demo';
@@ -60,16 +60,8 @@ void bootApp({
       },
     });
     const metrics = createWorkerMetrics([queues.fetch, queues.extract], workers.workers);
-    // The repair query scans the articles collection on FerretDB v1 (seconds of its CPU at
-    // 10,000 articles): once a minute at most. Jobs are only lost with Redis data, which is rare.
-    const repairEveryMs = Math.max(60_000, config.EXTRACT_REPAIR_AFTER_SEC * 1000);
-    const repair = setInterval(
-      () =>
-        void repairPendingExtractions({ store, queue: queues.extract, afterSec: config.EXTRACT_REPAIR_AFTER_SEC, log }).catch(
-          (err: Error) => log.warn({ err: err.message }, 'repair failed'),
-        ),
-      repairEveryMs,
-    );
+    // Re-drives extractions whose job was lost with Redis's data (at start, after a data loss, every 10 min).
+    const repair = startRepairLoop({ store, queue: queues.extract, redis, afterSec: config.EXTRACT_REPAIR_AFTER_SEC, log });
     return {
       checks: { workers: async () => workers.workers.every((w) => w.isRunning()) && takedownWorker.isRunning() },
       handler: async (req, res) => {
@@ -79,7 +71,7 @@ void bootApp({
         res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
       },
       stop: async () => {
-        clearInterval(repair);
+        repair.stop();
         await scheduler.stop();
         await sweeper.stop();
         await takedownWorker.close();

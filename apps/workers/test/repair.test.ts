@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { jobIds } from '@newsline/domain';
-import { repairPendingExtractions } from '../src/ingest/repair';
+import { REDIS_EPOCH_KEY, repairPendingExtractions, startRepairLoop } from '../src/ingest/repair';
 import { addFeed, harness, type Harness } from './harness';
 
 let h: Harness;
@@ -37,5 +37,26 @@ describe('repairPendingExtractions', () => {
     expect(await repairPendingExtractions({ store: h.store, queue, afterSec: 60, log: h.ctx.log })).toBe(0);
     await queue.obliterate({ force: true });
     await queue.close();
+  });
+
+  it('runs at start, then only after Redis lost its data (its epoch marker is gone) or once per period', async () => {
+    const queue = new Queue('article-extract', { connection: h.redis, prefix: h.prefix });
+    await h.redis.set(REDIS_EPOCH_KEY, 'kept');
+    const loop = startRepairLoop({ store: h.store, queue, redis: h.redis, afterSec: 60, log: h.ctx.log, checkMs: 3_600_000, periodicMs: 3_600_000 });
+    try {
+      await loop.first;
+      expect(loop.runs()).toBe(1); // at start
+      await loop.tick();
+      expect(loop.runs()).toBe(1); // Redis kept its data, period not over: no scan
+      await h.redis.del(REDIS_EPOCH_KEY); // Redis came back empty
+      await loop.tick();
+      expect(loop.runs()).toBe(2);
+      await loop.tick();
+      expect(loop.runs()).toBe(3); // and keeps repairing for 2 × afterSec, as stranded articles age past afterSec
+      expect(await h.redis.exists(REDIS_EPOCH_KEY)).toBe(1);
+    } finally {
+      loop.stop();
+      await queue.close();
+    }
   });
 });
