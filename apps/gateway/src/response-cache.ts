@@ -32,6 +32,12 @@ export interface ResponseCacheOptions {
    * apply the same removal event on their own connections, a moment later. Default 1000 ms.
    */
   settleMs?: number;
+  /**
+   * Background refreshes running at once (default 4). Entries cached together expire together:
+   * a hundred refreshes started in the same second would take the event loop from the requests
+   * being answered; past the bound an entry stays stale until a later request starts its refresh.
+   */
+  maxRefreshes?: number;
   now?: () => number;
 }
 
@@ -50,6 +56,7 @@ export class ResponseCache {
   private inflight = new Map<string, Promise<CachedResponse>>();
   private generation = 0;
   private storeAfter = 0;
+  private refreshing = 0;
   private readonly now: () => number;
   readonly counts: Record<CacheOutcome | 'invalidations', number> = { hit: 0, stale: 0, miss: 0, shared: 0, invalidations: 0 };
 
@@ -71,7 +78,12 @@ export class ResponseCache {
     }
     if (e && age <= this.opts.ttlMs + this.opts.staleMs) {
       this.counts.stale++;
-      if (!this.inflight.has(key)) this.fetch(key, load).catch(() => undefined); // the next caller retries
+      if (!this.inflight.has(key) && this.refreshing < (this.opts.maxRefreshes ?? 4)) {
+        this.refreshing++;
+        this.fetch(key, load)
+          .catch(() => undefined) // the next caller retries
+          .finally(() => this.refreshing--);
+      }
       return { response: e, outcome: 'stale' };
     }
     if (e) this.entries.delete(key);

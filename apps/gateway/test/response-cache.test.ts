@@ -40,6 +40,21 @@ describe('ResponseCache', () => {
     expect((await c.serve('k', load)).outcome).toBe('miss');
   });
 
+  it('runs at most maxRefreshes background refreshes at once; the others stay stale until a later request', async () => {
+    const c = new ResponseCache({ ttlMs: 1000, staleMs: 2000, maxEntries: 10, maxRefreshes: 2, now: () => now });
+    for (const k of ['a', 'b', 'c']) await c.serve(k, async () => PAGE);
+    now = 1500;
+    const refresh = deferred();
+    for (const k of ['a', 'b', 'c']) expect((await c.serve(k, refresh.load)).outcome).toBe('stale');
+    expect(refresh.load).toHaveBeenCalledTimes(2);
+    refresh.resolve(PAGE);
+    await new Promise(setImmediate);
+    await new Promise(setImmediate);
+    expect((await c.serve('c', refresh.load)).outcome).toBe('stale'); // a slot is free again: c refreshes now
+    expect(refresh.load).toHaveBeenCalledTimes(3);
+    expect((await c.serve('a', refresh.load)).outcome).toBe('hit');
+  });
+
   it('shares one upstream request between identical concurrent misses', async () => {
     const c = cache();
     const d = deferred();
