@@ -36,6 +36,16 @@ function parseMember(raw: string): BandMember | undefined {
   }
 }
 
+/** The members of band buckets, one list per key, in one round trip. */
+async function readBands(redis: Redis, keys: string[]): Promise<string[][]> {
+  const read = redis.pipeline();
+  for (const k of keys) read.lrange(k, 0, -1);
+  return ((await read.exec()) ?? []).map(([err, v]) => {
+    if (err) throw err;
+    return v as string[];
+  });
+}
+
 /**
  * Story of an article: the story of the nearest recent near-duplicate, else its own id.
  * Candidates come from the article's four SimHash band buckets; distances are computed here.
@@ -47,12 +57,7 @@ function parseMember(raw: string): BandMember | undefined {
  */
 export async function assignStory(redis: Redis, db: string, articleId: string, simhash: string, publishedAt: Date): Promise<string> {
   const keys = simhashBands(simhash).map((b) => bandKey(db, b));
-  const read = redis.pipeline();
-  for (const k of keys) read.lrange(k, 0, -1);
-  const lists = ((await read.exec()) ?? []).map(([err, v]) => {
-    if (err) throw err;
-    return v as string[];
-  });
+  const lists = await readBands(redis, keys);
   const since = publishedAt.getTime() - STORY_WINDOW_MS;
   let best: { d: number; storyId: string } | undefined;
   for (const raw of lists.flat()) {
@@ -78,12 +83,7 @@ export async function leaveStories(redis: Redis, db: string, articles: { id: str
   const ids = new Set(articles.map((a) => a.id));
   const keys = [...new Set(articles.flatMap((a) => (a.simhash ? simhashBands(a.simhash) : [])))].map((b) => bandKey(db, b));
   if (!keys.length) return;
-  const read = redis.pipeline();
-  for (const k of keys) read.lrange(k, 0, -1);
-  const lists = ((await read.exec()) ?? []).map(([err, v]) => {
-    if (err) throw err;
-    return v as string[];
-  });
+  const lists = await readBands(redis, keys);
   const write = redis.pipeline();
   keys.forEach((k, i) => {
     for (const raw of lists[i]!) if (ids.has(parseMember(raw)?.a ?? '')) write.lrem(k, 0, raw);
