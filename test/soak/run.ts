@@ -223,7 +223,8 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     EXTRACT_REPAIR_AFTER_SEC: '30',
     // Approved requests whose enforcement job was lost (Redis restart) are re-driven within seconds.
     TAKEDOWN_SWEEP_MS: '5000',
-    LOG_LEVEL: 'warn',
+    // Kept logs (NEWSLINE_SOAK_LOGS) include the info lines: jobs put back during outages.
+    LOG_LEVEL: process.env.NEWSLINE_SOAK_LOGS ? 'info' : 'warn',
   };
   const workers: { child: ChildProcess; port: number }[] = [];
   const startWorker = async (i: number) => {
