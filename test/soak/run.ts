@@ -220,6 +220,8 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     EXTRACT_CONCURRENCY: '8',
     EXTRACT_MAX_ATTEMPTS: '8',
     JOB_LOCK_MS: '5000',
+    // A job hung on something that never settles frees its slot well within the convergence bound.
+    JOB_DEADLINE_SEC: '60',
     EXTRACT_REPAIR_AFTER_SEC: '30',
     // Approved requests whose enforcement job was lost (Redis restart) are re-driven within seconds.
     TAKEDOWN_SWEEP_MS: '5000',

@@ -3,7 +3,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { IngestContext } from './ingest/context';
 import { extractAndStore, RetryableExtractError } from './ingest/extract-article';
 import { fetchFeed } from './ingest/fetch-feed';
-import { outageTolerant } from './transient';
+import { outageTolerant, withDeadline } from './transient';
 
 /** Completed jobs are trimmed; failed ones are kept (inspectable and re-drivable), never dropped. */
 const KEEP = { removeOnComplete: { count: 1000 }, removeOnFail: false } as const;
@@ -51,11 +51,12 @@ export function extractBackoff(attemptsMade: number, _type?: string, err?: Error
 export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, prefix?: string) {
   const delayed = (queue: string, job: Job) => (err: Error, delayMs: number) =>
     ctx.log.info({ queue, jobId: job.id, started: job.attemptsStarted, delayMs, err: err.message }, 'job put back: database or Redis unavailable');
+  const deadlineMs = ctx.config.JOB_DEADLINE_SEC * 1000;
   const fetchWorker = new Worker(
     QUEUES.fetch,
     async (job: Job, token?: string) => {
       const { feedId } = fetchFeedJob.parse(job.data);
-      return outageTolerant(job, token, () => fetchFeed(ctx, feedId), delayed(QUEUES.fetch, job));
+      return outageTolerant(job, token, () => withDeadline(deadlineMs, () => fetchFeed(ctx, feedId)), delayed(QUEUES.fetch, job));
     },
     {
       connection,
@@ -70,7 +71,7 @@ export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, 
     async (job: Job, token?: string) => {
       const { articleId } = extractArticleJob.parse(job.data);
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return outageTolerant(job, token, () => extractAndStore(ctx, articleId, final), delayed(QUEUES.extract, job));
+      return outageTolerant(job, token, () => withDeadline(deadlineMs, () => extractAndStore(ctx, articleId, final)), delayed(QUEUES.extract, job));
     },
     {
       connection,

@@ -59,3 +59,29 @@ export async function outageTolerant<T>(
     throw new DelayedError();
   }
 }
+
+/** A job's processor did not settle within its deadline. */
+export class JobDeadlineError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`job did not finish within ${deadlineMs} ms`);
+    this.name = 'JobDeadlineError';
+  }
+}
+
+/**
+ * Fails `run` with JobDeadlineError once it has taken `deadlineMs`. BullMQ renews a job's lock
+ * for as long as its processor is pending, so a processor awaiting something that never
+ * settles would hold the job and its concurrency slot forever (stalled-job recovery never
+ * sees it). The abandoned promise may still finish later: jobs are idempotent.
+ */
+export async function withDeadline<T>(deadlineMs: number, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new JobDeadlineError(deadlineMs)), deadlineMs);
+  });
+  try {
+    return await Promise.race([run(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

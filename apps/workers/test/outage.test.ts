@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createStore, type Store } from '@newsline/store';
 import { QueueEvents } from 'bullmq';
 import { createQueues, startWorkers } from '../src/queues';
-import { isTransientInfraError } from '../src/transient';
+import { isTransientInfraError, JobDeadlineError, withDeadline } from '../src/transient';
 import { addFeed, harness, publisher, rss, type Harness } from './harness';
 
 /** A TCP proxy to the database that can be cut (connections reset, new ones refused) and restored. */
@@ -99,5 +99,15 @@ describe('a database outage during a job', () => {
     expect(isTransientInfraError(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 }))).toBe(false);
     expect(isTransientInfraError(new TypeError('x is undefined'))).toBe(false);
     expect(isTransientInfraError('not an error')).toBe(false);
+  });
+
+  it('fails a processor that never settles with a typed deadline error, and passes results and errors through', async () => {
+    const hung = withDeadline(50, () => new Promise<never>(() => undefined));
+    await expect(hung).rejects.toBeInstanceOf(JobDeadlineError);
+    await expect(hung).rejects.toThrow('job did not finish within 50 ms');
+    // Not transient: a job that hangs spends an attempt, so one that always hangs ends in the failed set.
+    expect(isTransientInfraError(new JobDeadlineError(50))).toBe(false);
+    await expect(withDeadline(10_000, async () => 42)).resolves.toBe(42);
+    await expect(withDeadline(10_000, async () => Promise.reject(new RangeError('own')))).rejects.toBeInstanceOf(RangeError);
   });
 });

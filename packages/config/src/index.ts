@@ -52,6 +52,8 @@ export const configSchema = z.object({
   EXTRACT_REPAIR_AFTER_SEC: z.coerce.number().int().min(5).default(300),
   /** BullMQ job lock: a job whose worker died is taken over after about this long (stalled-job recovery). */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** A fetch or extract job still running after this long fails (an attempt spent) and frees its slot. */
+  JOB_DEADLINE_SEC: z.coerce.number().int().min(5).default(300),
   /** JSON file of sources to register at start (see apps/workers/README.md). */
   SOURCES_FILE: z.string().optional(),
   DEMO_PUBLISHER_URL: z.string().url().default('http://127.0.0.1:4080'),
