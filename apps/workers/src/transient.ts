@@ -12,6 +12,8 @@ const TRANSIENT_NAMES = new Set([
   'MaxRetriesPerRequestError',
 ]);
 
+const FERRETDB_SHUTDOWN = /\bcontext canceled\b|transaction has already been committed or rolled back/;
+
 /** Whether `err` (or an error it wraps) is an outage of the database or Redis rather than a fault of the job. */
 export function isTransientInfraError(err: unknown): boolean {
   for (let e = err, depth = 0; e instanceof Error && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -19,6 +21,8 @@ export function isTransientInfraError(err: unknown): boolean {
     // Mongoose queues operations while disconnected and fails them with a plain MongooseError.
     if (e.name === 'MongooseError' && /buffering timed out/.test(e.message)) return true;
     if (e.message === 'Connection is closed.') return true; // ioredis, while reconnecting
+    // FerretDB shutting down answers the operations in flight with these server errors.
+    if (e.name === 'MongoServerError' && FERRETDB_SHUTDOWN.test(e.message)) return true;
   }
   return false;
 }

@@ -97,6 +97,10 @@ describe('a database outage during a job', () => {
     expect(isTransientInfraError(new Error('wrapped', { cause: net }))).toBe(true);
     expect(isTransientInfraError(Object.assign(new Error('Operation `feeds.findOne()` buffering timed out after 10000ms'), { name: 'MongooseError' }))).toBe(true);
     expect(isTransientInfraError(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 }))).toBe(false);
+    // What FerretDB answers operations in flight while it shuts down (seen restarting it under load).
+    const shutdown = (m: string) => Object.assign(new Error(m), { name: 'MongoServerError' });
+    expect(isTransientInfraError(shutdown('[msg_find.go:123 handler.handleMaxTimeMSError] [collection.go:45 sqlite.(*collection).Query] context canceled'))).toBe(true);
+    expect(isTransientInfraError(shutdown('[db.go:91 fsql.(*DB).InTransaction] sql: transaction has already been committed or rolled back'))).toBe(true);
     expect(isTransientInfraError(new TypeError('x is undefined'))).toBe(false);
     expect(isTransientInfraError('not an error')).toBe(false);
   });
