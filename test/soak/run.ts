@@ -231,7 +231,9 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
   const workers: { child: ChildProcess; port: number }[] = [];
   const startWorker = async (i: number) => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/workers/src/main.ts')], {
+    // NEWSLINE_SOAK_CPU_PROF=<dir>: each worker writes a V8 CPU profile there when it stops (not when killed).
+    const prof = process.env.NEWSLINE_SOAK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NEWSLINE_SOAK_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'apps/workers/src/main.ts')], {
       env: { ...workerEnv, WORKERS_PORT: String(port), TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') },
       // NEWSLINE_SOAK_LOGS=<dir> keeps each worker's log there (diagnosis of a failed run).
       stdio: ['ignore', process.env.NEWSLINE_SOAK_LOGS ? openSync(join(process.env.NEWSLINE_SOAK_LOGS, `worker-${i}-${Date.now()}.log`), 'a') : 'ignore', 'inherit'],

@@ -86,7 +86,11 @@ function chmodRecursive(dir: string): void {
 export function ferretdbArgs(dataDir: string, stateDir: string, port: number): string[] {
   return [
     '--handler=sqlite',
-    `--sqlite-url=file:${dataDir}/`,
+    // WAL (FerretDB's default) with synchronous=NORMAL: a commit no longer waits for an fsync of
+    // the WAL. Still crash-safe for the process (a killed FerretDB loses no committed write) and
+    // never corrupt; only an OS crash or power loss can drop the last commits. Measured: 56.5 →
+    // 69.1 articles/s in the no-fault soak (README, "Embedded FerretDB durability").
+    `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
     `--listen-addr=127.0.0.1:${port}`,
     '--telemetry=disable',
     '--debug-addr=-',
