@@ -389,7 +389,7 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     const queues = [QUEUES.fetch, QUEUES.extract, 'takedown'].map((q) => new Queue(q, { connection: redis }));
     const deadline = Date.now() + Math.max(120_000, minutes * 60_000);
     const storedAtEnd = async () => {
-      const docs = await store!.Article.find({}, { urlKey: 1, url: 1, sourceId: 1, 'extraction.status': 1 }).lean();
+      const docs = await store!.Article.find({}, { urlKey: 1, url: 1, sourceId: 1, 'extraction.status': 1, createdAt: 1 }).lean();
       const done = docs.filter((d) => d.extraction?.status && d.extraction.status !== 'pending' && keys.has(d.urlKey));
       return { docs, done };
     };
@@ -440,6 +440,17 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
       };
     });
     const worst = perSub.reduce<(typeof perSub)[number] | undefined>((a, b) => (!a || b.missed > a.missed ? b : a), undefined);
+    if (worst?.missed) {
+      // When the headlines a subscriber missed were stored (seconds into the run, 10 s buckets), to set against the fault times.
+      const missedIds = new Set([...storedIds].filter((id) => subscribers.some((s) => !s.seen.has(id))));
+      const buckets = new Map<number, number>();
+      for (const d of snapshot.docs) {
+        if (!missedIds.has(String(d._id))) continue;
+        const at = Math.floor(((d as { createdAt?: Date }).createdAt?.getTime() ?? 0) / 1000 - t0 / 1000);
+        buckets.set(at - (at % 10), (buckets.get(at - (at % 10)) ?? 0) + 1);
+      }
+      say(`missed headlines by time stored (s: count): ${[...buckets].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+    }
 
     const storedKeys = new Map<string, number>();
     for (const d of snapshot.docs) storedKeys.set(d.urlKey, (storedKeys.get(d.urlKey) ?? 0) + 1);

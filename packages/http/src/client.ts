@@ -249,7 +249,7 @@ class Client implements PoliteClient {
       res = await request(ctx.url, { method: 'GET', headers: ctx.headers, dispatcher: this.agent, signal });
     } catch (err) {
       clearTimeout(timeout);
-      return done(interrupted() ?? this.classifyError(err, hk));
+      return done(await this.breakOnTimeout(interrupted() ?? this.classifyError(err, hk), hk));
     }
     // Dropping a body we do not want emits an abort error; nobody else listens, so swallow it here.
     res.body.on('error', () => undefined);
@@ -297,7 +297,7 @@ class Client implements PoliteClient {
         return done(fail('too-large', `Content-Length ${declared} exceeds ${maxBytes}`, { status }));
       }
       const body = await readBody(res.body, headers['content-encoding'], { maxBytes, maxRatio: this.maxRatio, truncate });
-      if (!body.ok) return done(interrupted() ?? fail(body.code, body.message, { status }));
+      if (!body.ok) return done(await this.breakOnTimeout(interrupted() ?? fail(body.code, body.message, { status }), hk));
       await this.limiter.recordSuccess(hk);
       return done({
         kind: 'ok',
@@ -313,13 +313,26 @@ class Client implements PoliteClient {
       });
     } catch (err) {
       res.body.destroy();
-      return done(interrupted() ?? this.classifyError(err, hk));
+      return done(await this.breakOnTimeout(interrupted() ?? this.classifyError(err, hk), hk));
     } finally {
       clearTimeout(timeout);
     }
   }
 
-  /** Records a 429/503 for the host and returns how long every process should now stay away. */
+  /**
+   * A timeout backs the whole host off like a 503 without Retry-After (exponential in consecutive
+   * failures, reset by a success): each request to a hanging host holds its caller — a worker's
+   * job slot — for the full timeout, so without this a few slow hosts starve every other one.
+   * The next requests fail fast with `host-backoff` and its retryAfterMs.
+   */
+  private async breakOnTimeout(result: FetchResult, hk: string): Promise<FetchResult> {
+    if (result.kind !== 'error' || result.error.code !== 'timeout') return result;
+    const retryAfterMs = await this.backOff(hk, undefined).catch(() => undefined);
+    if (retryAfterMs === undefined) return result;
+    return { kind: 'error', error: { ...result.error, message: `${result.error.message}; host backing off ${retryAfterMs} ms`, retryAfterMs } };
+  }
+
+  /** Records a 429/503 (or a timeout) for the host and returns how long every process should now stay away. */
   private async backOff(hk: string, retryAfter: string | undefined): Promise<number> {
     const failures = await this.limiter.recordFailure(hk);
     const hinted = parseRetryAfter(retryAfter, Date.now());

@@ -103,6 +103,29 @@ describe('429 / 503 host backoff', () => {
   });
 });
 
+describe('timeouts back the host off', () => {
+  it('a request that times out sets a host backoff, so the next ones fail fast instead of each waiting out the timeout', async () => {
+    const s = await server((req, res) => {
+      if (req.url === '/robots.txt') return notFound(res);
+      // A hanging host: accepts, never answers.
+    });
+    const a = makeClient(redis, prefix, { totalTimeoutMs: 300, backoffBaseMs: 5_000, backoffMaxMs: 60_000 });
+    const r1 = await a.fetch(`${s.origin}/hang-1`);
+    expect(r1.kind === 'error' && r1.error).toMatchObject({ code: 'timeout', retryable: true });
+    expect(r1.kind === 'error' && r1.error.retryAfterMs).toBeGreaterThanOrEqual(5_000 - 5);
+    expect(await backoffTtl(s)).toBeGreaterThan(4_000);
+
+    const b = makeClient(redis, prefix, { totalTimeoutMs: 300 }); // another process sharing Redis
+    const hitsBefore = s.pageHits().length;
+    const t0 = performance.now();
+    const r2 = await b.fetch(`${s.origin}/hang-2`);
+    expect(r2.kind === 'error' && r2.error).toMatchObject({ code: 'host-backoff', retryable: true });
+    expect(performance.now() - t0).toBeLessThan(300); // not another full timeout
+    expect(s.pageHits()).toHaveLength(hitsBefore);
+    expect(await redis.get(`${prefix}host:{${hostKey(s.origin)}}:fails`)).toBe('1');
+  });
+});
+
 describe('per-host limits shared through Redis', () => {
   it('never exceeds hostConcurrency in flight across two client instances', async () => {
     const s = await server((req, res) => {
