@@ -16,9 +16,7 @@ const { Connection } = require('mongodb/lib/cmap/connection') as {
 /** A stand-in for a driver connection: just what writeCommand touches, with the real methods. */
 function fakeConnection(socket: EventEmitter & { destroyed: boolean; write: (b: Buffer) => boolean }) {
   const conn = { id: 7, address: '127.0.0.1:42017', error: null as Error | null, closed: false, socket };
-  const proto = Connection.prototype;
   return Object.assign(conn, {
-    throwIfAborted: proto.throwIfAborted,
     // cleanup() destroys the socket and emits events; here it records the error like the real one.
     onError: (e: Error) => ((conn.error = e), (conn.closed = true)),
   });
