@@ -191,7 +191,7 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     // A catch-up reads `lookback` (120 s) and more of headlines: at 55 articles/s that is ~7,000,
     // beyond the default 2,000-article window, and every page past the window is a full sorted
     // scan on FerretDB. Sized for the traffic, as a deployment at this rate would be.
-    ARTICLES_WINDOW_SIZE: '12000',
+    ARTICLES_WINDOW_SIZE: process.env.XW ?? '12000',
     TAKEDOWN_SUBMIT_RATE_PER_HOUR: '1000',
   };
   const apps = {
@@ -248,16 +248,26 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
   // A tap on the events channel: which stored articles were ever announced (diagnosis of misses).
   const tap = redis.duplicate();
   tap.on('error', () => {});
+  const PROBE_ID = 'f'.repeat(24);
   const announced = new Set<string>();
+  let extractedEvents = 0;
+  let tapLive: () => void = () => undefined;
+  const tapReady = new Promise<void>((r) => (tapLive = r));
   tap.on('message', (_c: string, raw: string) => {
     const e = decodeEvent(raw);
+    if (e?.type === 'article.added' && e.articleId === PROBE_ID) tapLive();
     if (e?.type === 'article.added') announced.add(e.articleId);
+    else if (e?.type === 'article.updated') extractedEvents++;
   });
   const subscribers: HeadlineSubscriber[] = [];
   const takedowns: SoakTakedown[] = [];
   let publisher: NodeJS.Timeout | undefined;
+  let progress: NodeJS.Timeout | undefined;
   try {
     store = await createStore(stack.mongoUrl);
+    // Subscribed before the connection is ready (Redis still loading its AOF), the tap stayed
+    // subscribed to nothing and heard no event: every miss then read as "unannounced".
+    if (tap.status !== 'ready') await new Promise((r) => tap.once('ready', r));
     await tap.subscribe(EVENTS_CHANNEL);
     await Promise.all(Object.values(apps).map(startApp));
     // Subscribers first, so every article the workers store is one they should see.
@@ -267,11 +277,11 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     // Probe events (ids no article has) until each subscription is live end to end: gateway → subgraph → Redis.
     const probe = setInterval(() => {
       const at = new Date().toISOString();
-      const e = { type: 'article.added' as const, articleId: 'f'.repeat(24), url: 'http://probe.invalid/', sourceUrl: 'http://probe.invalid/' };
+      const e = { type: 'article.added' as const, articleId: PROBE_ID, url: 'http://probe.invalid/', sourceUrl: 'http://probe.invalid/' };
       void redis.publish(EVENTS_CHANNEL, encodeEvent({ ...e, sourceId: 'f'.repeat(24), title: 'probe', publishedAt: at, at }));
     }, 200);
     try {
-      await within('subscribers ready', faultTimeoutMs, Promise.all(subscribers.map((s) => s.ready)));
+      await within('subscribers ready', faultTimeoutMs, Promise.all([tapReady, ...subscribers.map((s) => s.ready)]));
     } finally {
       clearInterval(probe);
     }
@@ -292,6 +302,25 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
       carry += ratePerSec / 10;
       for (; carry >= 1; carry--) farm.publish();
     }, 100);
+    // Progress every 30 s (from the events tap, so it costs the store nothing): where faults cost throughput.
+    const progressQueues = [QUEUES.fetch, QUEUES.extract].map((q) => new Queue(q, { connection: redis }));
+    let lastProgress = { at: Date.now(), added: 0, extracted: 0 };
+    progress = setInterval(() => {
+      const now = Date.now();
+      const sec = (now - lastProgress.at) / 1000;
+      const rate = (n: number, was: number) => ((n - was) / sec).toFixed(1);
+      void Promise.all(progressQueues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')))
+        .then((counts) =>
+          counts
+            .map((c, i) => `${i ? 'extract' : 'fetch'} ${(c.waiting ?? 0) + (c.prioritized ?? 0)}/${c.active ?? 0}/${c.delayed ?? 0}`)
+            .join(', '),
+        )
+        .catch(() => 'queues unreadable')
+        .then((q) => {
+          say(`progress: ${rate(announced.size, lastProgress.added)} added/s, ${rate(extractedEvents, lastProgress.extracted)} extracted/s; waiting/active/delayed ${q}`);
+          lastProgress = { at: now, added: announced.size, extracted: extractedEvents };
+        });
+    }, 30_000);
 
     const hostFault = (mode: keyof typeof FAULT_HOST, opts?: { retryAfterSec: number }) => async () => {
       farm.setFault(FAULT_HOST[mode], mode, opts);
@@ -418,6 +447,7 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     }
     if (!converged) snapshot = await storedAtEnd().catch(() => snapshot);
     const convergeSec = (Date.now() - t0) / 1000 - publishedSec;
+    clearInterval(progress);
 
     // Subscribers: let the last announcements arrive, close every open gap, then compare.
     const storedIds = new Set(snapshot.docs.map((d) => String(d._id)));
@@ -531,6 +561,7 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     return result;
   } finally {
     clearInterval(publisher);
+    clearInterval(progress);
     await Promise.all(subscribers.map((s) => s.close().catch(() => undefined)));
     await Promise.all(Object.values(apps).map((a) => a.stop()));
     for (const w of workers) w.child.kill('SIGTERM');
