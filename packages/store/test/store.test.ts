@@ -33,12 +33,19 @@ describe('store on the embedded FerretDB', () => {
     expect(await store.ping()).toBe(true);
   });
 
-  it('creates the declared indexes, including unique and compound ones', async () => {
-    const idx = await store.Article.collection.indexes();
-    const byName = Object.fromEntries(idx.map((i) => [i.name, i]));
+  it('creates the unique indexes; on FerretDB v1 the articles keep no query index (it would use none)', async () => {
+    const ferret = typeof (await store.conn.db!.admin().command({ buildInfo: 1 })).ferretdbVersion === 'string';
+    // One left by an older build is dropped.
+    await store.Article.collection.createIndex({ terms: 1 });
+    await store.ensureIndexes();
+    const byName = Object.fromEntries((await store.Article.collection.indexes()).map((i) => [i.name, i]));
     expect(byName['urlKey_1']?.unique).toBe(true);
-    expect(byName['publishedAt_-1__id_-1']).toBeDefined();
-    expect(byName['terms_1']).toBeDefined();
+    expect(Object.keys(byName).sort()).toEqual(
+      ferret ? ['_id_', 'urlKey_1'] : ['_id_', 'language_1_publishedAt_-1', 'publishedAt_-1__id_-1', 'sourceId_1_publishedAt_-1', 'storyId_1', 'terms_1', 'urlKey_1'],
+    );
+    const feeds = Object.fromEntries((await store.Feed.collection.indexes()).map((i) => [i.name, i]));
+    expect(feeds['url_1']?.unique).toBe(true);
+    expect(feeds['nextPollAt_1']).toBeDefined();
   });
 
   it('enforces the unique urlKey', async () => {
@@ -53,7 +60,7 @@ describe('store on the embedded FerretDB', () => {
     expect(await store.Article.countDocuments({ urlKey: base(200).urlKey })).toBe(1);
   });
 
-  it('pages by (publishedAt desc, _id desc) and filters on the multikey terms index', async () => {
+  it('pages by (publishedAt desc, _id desc) and filters on the multikey terms field', async () => {
     await store.Article.insertMany([1, 2, 3, 4, 5, 6].map(base));
     const page = await store.Article.find({ terms: 'odd', sourceId }).sort({ publishedAt: -1, _id: -1 }).limit(2).lean();
     expect(page.map((a) => a.title)).toEqual(['Story 5', 'Story 3']);
