@@ -14,7 +14,12 @@ const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex ObjectId')
 export const fetchFeedJob = z.object({ feedId: objectId, reason: z.enum(['scheduled', 'manual']).default('scheduled') });
 export type FetchFeedJob = z.infer<typeof fetchFeedJob>;
 
-export const extractArticleJob = z.object({ articleId: objectId, url: z.string().url() });
+export const extractArticleJob = z.object({
+  articleId: objectId,
+  url: z.string().url(),
+  /** The article's source, when the enqueuer knows it (saves the takedown gate a read of the article). */
+  sourceId: objectId.optional(),
+});
 export type ExtractArticleJob = z.infer<typeof extractArticleJob>;
 
 export const takedownJob = z.object({ requestId: objectId });

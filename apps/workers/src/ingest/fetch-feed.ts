@@ -311,7 +311,7 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
     const c = toStore[i]!;
     out[c.index] = created[i] ? 'created' : 'exists';
     if (!created[i]) continue;
-    await ctx.enqueueExtract({ articleId: ids[i]!, url: c.url });
+    await ctx.enqueueExtract({ articleId: ids[i]!, url: c.url, sourceId: e.sourceId });
     await publishEvent(ctx.redis, {
       type: 'article.added',
       articleId: ids[i]!,

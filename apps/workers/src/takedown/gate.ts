@@ -18,11 +18,12 @@ export function gatedEnqueueExtract(opts: {
   onBlocked?: (job: ExtractArticleJob) => void;
 }): (job: ExtractArticleJob) => Promise<void> {
   return async (job) => {
-    const a = await opts.store.Article.findById(job.articleId, { sourceId: 1 }).lean();
-    if (!a) return;
-    if (!(await opts.gate.isBlocked(job.url, { sourceId: String(a.sourceId), fresh: true }))) return opts.enqueue(job);
+    // fetch-feed names the source (one article read less per new article); a job without it reads it.
+    const sourceId = job.sourceId ?? (await opts.store.Article.findById(job.articleId, { sourceId: 1 }).lean())?.sourceId;
+    if (sourceId === undefined) return;
+    if (!(await opts.gate.isBlocked(job.url, { sourceId: String(sourceId), fresh: true }))) return opts.enqueue(job);
     const r = await opts.store.Article.deleteOne({ _id: job.articleId });
-    if (r.deletedCount) await opts.store.Source.updateOne({ _id: a.sourceId }, { $inc: { 'counts.articles': -1 } });
+    if (r.deletedCount) await opts.store.Source.updateOne({ _id: sourceId }, { $inc: { 'counts.articles': -1 } });
     opts.onBlocked?.(job);
     // fetch-feed announces article.added right after this returns, on the same connection:
     // queue the removal behind it so subscribers see added → removed, never the reverse.
