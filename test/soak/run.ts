@@ -249,15 +249,25 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
   const tap = redis.duplicate();
   tap.on('error', () => {});
   const PROBE_ID = 'f'.repeat(24);
-  const announced = new Set<string>();
+  /** Article id → when the tap first heard it announced (ms). */
+  const announced = new Map<string, number>();
   let extractedEvents = 0;
+  /** URL keys of articles the tap heard extracted: tells the checker when its full read is worth taking. */
+  const extractedKeys = new Set<string>();
   let tapLive: () => void = () => undefined;
   const tapReady = new Promise<void>((r) => (tapLive = r));
   tap.on('message', (_c: string, raw: string) => {
     const e = decodeEvent(raw);
     if (e?.type === 'article.added' && e.articleId === PROBE_ID) tapLive();
-    if (e?.type === 'article.added') announced.add(e.articleId);
-    else if (e?.type === 'article.updated') extractedEvents++;
+    if (e?.type === 'article.added' && !announced.has(e.articleId)) announced.set(e.articleId, Date.now());
+    else if (e?.type === 'article.updated') {
+      extractedEvents++;
+      try {
+        extractedKeys.add(urlKey(e.url));
+      } catch {
+        // not a URL we published: the periodic read covers it
+      }
+    }
   });
   const subscribers: HeadlineSubscriber[] = [];
   const takedowns: SoakTakedown[] = [];
@@ -425,8 +435,10 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     let converged = false;
     let snapshot: Awaited<ReturnType<typeof storedAtEnd>> = { docs: [], done: [] };
     // The stored-articles read is a full collection read (a scan on FerretDB, seconds of its CPU
-    // at tens of thousands of articles): taken only once nothing is queued, then every 5 s, so the
-    // checker does not starve the system it is waiting for. Feed polls in flight are a live
+    // at tens of thousands of articles; each one's duration is printed): taken only once nothing is queued, and then when the events tap has
+    // heard every expected entry extracted, or 30 s after the last read (an event the tap missed,
+    // a failed extraction), so the checker does not starve the system it is waiting for. The
+    // read, not the tap, decides convergence. Feed polls in flight are a live
     // system's steady state (300 feeds polled every 2-10 s), not a backlog: requiring none at a
     // one-second sample held convergence back for minutes. An entry a poll has yet to store is
     // not in the read, so nothing converges early for it.
@@ -438,9 +450,12 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
       );
       backlog =
         counts?.reduce((a, c, i) => a + (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) + (i === 0 ? 0 : (c.active ?? 0)), 0) ?? 1;
-      if (backlog === 0 && Date.now() - scannedAt >= 5_000) {
+      const heardAll = backlog === 0 && [...keys].every((k) => extractedKeys.has(k));
+      if (backlog === 0 && Date.now() - scannedAt >= (heardAll ? 5_000 : 30_000)) {
+        const started = Date.now();
         snapshot = await storedAtEnd().catch(() => snapshot);
         scannedAt = Date.now();
+        say(`stored-articles read: ${snapshot.done.length} of ${keys.size} expected done (took ${((scannedAt - started) / 1000).toFixed(1)} s)`);
       }
       if (submitted.length) await refreshStatuses(apps.gateway.url, ADMIN_KEY, submitted).catch(() => undefined);
       const enforced = submitted.every((t) => t.status === 'ENFORCED');
@@ -485,6 +500,18 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
         buckets.set(at - (at % 10), (buckets.get(at - (at % 10)) ?? 0) + 1);
       }
       say(`missed headlines by time stored (s: count): ${[...buckets].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+      // A few of them against the catch-up passes that should have listed them (times in s into the run).
+      const sec = (ms: number | undefined) => (ms === undefined ? '-' : ((ms - t0) / 1000).toFixed(1));
+      const sample = await store!.Article.find({ _id: { $in: [...missedIds].slice(0, 3) } }, { publishedAt: 1, createdAt: 1, 'extraction.status': 1 }).lean();
+      for (const d of sample) {
+        const id = String(d._id);
+        const by = subscribers.map((s, i) => (s.seen.has(id) ? undefined : i)).filter((i) => i !== undefined);
+        say(
+          `missed ${id}: stored +${sec((d as { createdAt?: Date }).createdAt?.getTime())}s, publishedAt +${sec(d.publishedAt?.getTime())}s, announced +${sec(announced.get(id))}s, extraction ${d.extraction?.status}, missed by subscribers ${by.join(',')}`,
+        );
+      }
+      const w = subscribers[perSub.indexOf(worst)]!;
+      say(`catch-up passes of the worst subscriber (at, from, listed): ${w.passes.map((p) => `+${sec(p.at)}s from +${sec(p.from)}s ${p.listed}`).join('; ')}`);
     }
 
     const storedKeys = new Map<string, number>();

@@ -32,6 +32,8 @@ export class HeadlineSubscriber {
   readonly seen = new Map<string, 'live' | 'resume'>();
   /** Receipt times (ms) of live events, ascending: reconnect windows are read from them. */
   readonly liveTimes: number[] = [];
+  /** Completed catch-up passes (diagnosis of misses): when, from which publishedAt, how many headlines listed. */
+  readonly passes: { at: number; from: number; listed: number }[] = [];
   private client: Client;
   private lastSeen: number;
   private gapFrom: number | undefined;
@@ -165,6 +167,7 @@ export class HeadlineSubscriber {
 
   private async catchUp(from: Date): Promise<void> {
     let after: string | undefined;
+    let listed = 0;
     for (;;) {
       this.stats.resumeQueries++;
       const res = await fetch(this.gatewayUrl, {
@@ -179,7 +182,8 @@ export class HeadlineSubscriber {
       };
       if (!body.data?.headlines) throw new Error(`headlines: HTTP ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 200)}`);
       for (const e of body.data.headlines.edges) if (!this.seen.has(e.node.id)) this.seen.set(e.node.id, 'resume');
-      if (!body.data.headlines.pageInfo.hasNextPage) return;
+      listed += body.data.headlines.edges.length;
+      if (!body.data.headlines.pageInfo.hasNextPage) return void this.passes.push({ at: Date.now(), from: from.getTime(), listed });
       after = body.data.headlines.pageInfo.endCursor;
     }
   }
