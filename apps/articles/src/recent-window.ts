@@ -32,12 +32,15 @@ export interface WindowSnapshot {
  * read by `_id`, merged in order; an update that moves an article below the window's oldest
  * leaves it), and a page never uses a window that lacks an event this process had received when
  * the page was asked (it waits for that event to be applied). Removals apply at once from
- * `headline.removed`, including to a read in flight. The whole window is re-read when it is
- * `maxAgeMs` old (writes that publish no event), in the background from half that age, and when
- * events could not be applied.
+ * `headline.removed`, including to a read in flight. The whole window is re-read in the
+ * background from half `maxAgeMs` (writes that publish no event) while pages keep being answered
+ * from it; a page waits for a read only when none has landed for 10 × `maxAgeMs`, and when events
+ * could not be applied.
  */
 /** What the window reads of an article (everything a headline or search page shows or filters on). */
 const WINDOW_FIELDS = '-text -simhashBands -entryIds -keywords';
+/** How many max ages a window that holds every received event is still answered from. */
+const STALE_LIMIT = 10;
 /** Articles read by `_id` at once when applying events. */
 const APPLY_BATCH = 64;
 /** Applied events remembered for a full read in flight (far more than arrive during one). */
@@ -100,13 +103,19 @@ export class RecentWindow {
     for (;;) {
       const s = this.snap;
       const age = s ? this.now() - s.loadedAt : Infinity;
-      if (s && age < this.opts.maxAgeMs && s.changes >= needed) {
+      // Holding every event received, an old window is still answered from while a re-read runs
+      // behind (it only catches writes that publish no event). Waiting for that read instead made
+      // every page wait once a full read took longer than the max age (on FerretDB, ~30,000
+      // articles): catch-up clients timed out on every page. Past STALE_LIMIT × the max age a
+      // page waits for the read after all.
+      if (s && age < this.opts.maxAgeMs * STALE_LIMIT && s.changes >= needed) {
         if (age >= this.opts.maxAgeMs / 2 && !this.loading) this.load().catch(() => undefined); // the next caller retries
         return s;
       }
-      // Fresh by age, behind by events being applied: wait for them rather than re-read it all.
-      if (s && age < this.opts.maxAgeMs && this.draining) {
-        await this.draining;
+      // Behind by events being applied: wait for the batch under way, then look again (waiting
+      // for the whole drain would wait forever while events keep coming).
+      if (s && age < this.opts.maxAgeMs * STALE_LIMIT && this.draining && !this.behind) {
+        await Promise.race([this.draining, this.batchDone()]);
         continue;
       }
       if (!this.loading) return this.load();
@@ -135,7 +144,10 @@ export class RecentWindow {
         if (later.length && later[0]!.seq === changes + 1) {
           snap = { ...snap, ...merge(snap, later, this.opts.size), changes: later[later.length - 1]!.seq };
         }
-        if (generation === this.generation && (!this.snap || this.snap.loadedAt <= started)) this.snap = snap;
+        if (generation === this.generation && (!this.snap || this.snap.loadedAt <= started)) {
+          this.snap = snap;
+          this.behind = false;
+        }
         this.loads++;
         return snap;
       });
@@ -169,9 +181,27 @@ export class RecentWindow {
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
+  private batchWaiters: (() => void)[] = [];
+  /** A batch could not be applied: later ones cannot join the window until a full read lands. */
+  private behind = false;
+
+  /** Resolves when the batch being applied now has been applied (or given up). */
+  private batchDone(): Promise<void> {
+    return new Promise((r) => this.batchWaiters.push(r));
+  }
+
   /** Applies received events in order: each article read by `_id`, merged into the window. */
   private async drain(): Promise<void> {
+    try {
+      await this.drainBatches();
+    } finally {
+      for (const w of this.batchWaiters.splice(0)) w();
+    }
+  }
+
+  private async drainBatches(): Promise<void> {
     while (this.pending.length) {
+      for (const w of this.batchWaiters.splice(0)) w();
       const batch = this.pending.splice(0, APPLY_BATCH);
       const generation = this.generation;
       let docs: (WindowDoc | null)[];
@@ -180,6 +210,7 @@ export class RecentWindow {
       } catch {
         // Unapplied: the window stays behind these events, so the next page re-reads it whole.
         this.pending = [];
+        this.behind = true;
         return;
       }
       if (generation !== this.generation) continue;
