@@ -33,9 +33,10 @@ export interface WindowSnapshot {
  * leaves it), and a page never uses a window that lacks an event this process had received when
  * the page was asked (it waits for that event to be applied). Removals apply at once from
  * `headline.removed`, including to a read in flight. The whole window is re-read in the
- * background from half `maxAgeMs` (writes that publish no event) while pages keep being answered
- * from it; a page waits for a read only when none has landed for 10 × `maxAgeMs`, and when events
- * could not be applied.
+ * background from half `maxAgeMs` (writes that publish no event), at most one read per 3× the
+ * last read's duration, while pages keep being answered from it; a page waits for a read only
+ * when none has landed for max(10 × `maxAgeMs`, 5 × a read's duration), and when events could
+ * not be applied.
  */
 /** What the window reads of an article (everything a headline or search page shows or filters on). */
 const WINDOW_FIELDS = '-text -simhashBands -entryIds -keywords';
@@ -108,13 +109,17 @@ export class RecentWindow {
       // every page wait once a full read took longer than the max age (on FerretDB, ~30,000
       // articles): catch-up clients timed out on every page. Past STALE_LIMIT × the max age a
       // page waits for the read after all.
-      if (s && age < this.opts.maxAgeMs * STALE_LIMIT && s.changes >= needed) {
-        if (age >= this.opts.maxAgeMs / 2 && !this.loading) this.load().catch(() => undefined); // the next caller retries
+      // Re-reads are spaced by 3× the last one's duration, so they take at most a quarter of the
+      // database's time however long a read grows (tens of seconds at 35,000 articles on FerretDB).
+      const limit = Math.max(this.opts.maxAgeMs * STALE_LIMIT, 5 * this.lastLoadMs);
+      if (s && age < limit && s.changes >= needed) {
+        const rested = this.now() - this.lastLoadEnd >= 3 * this.lastLoadMs;
+        if (age >= this.opts.maxAgeMs / 2 && !this.loading && rested) this.load().catch(() => undefined); // the next caller retries
         return s;
       }
       // Behind by events being applied: wait for the batch under way, then look again (waiting
       // for the whole drain would wait forever while events keep coming).
-      if (s && age < this.opts.maxAgeMs * STALE_LIMIT && this.draining && !this.behind) {
+      if (s && age < limit && this.draining && !this.behind) {
         await Promise.race([this.draining, this.batchDone()]);
         continue;
       }
@@ -144,6 +149,8 @@ export class RecentWindow {
         if (later.length && later[0]!.seq === changes + 1) {
           snap = { ...snap, ...merge(snap, later, this.opts.size), changes: later[later.length - 1]!.seq };
         }
+        this.lastLoadEnd = this.now();
+        this.lastLoadMs = this.lastLoadEnd - started;
         if (generation === this.generation && (!this.snap || this.snap.loadedAt <= started)) {
           this.snap = snap;
           this.behind = false;
@@ -182,6 +189,9 @@ export class RecentWindow {
   }
 
   private batchWaiters: (() => void)[] = [];
+  /** Duration and end of the last full read (ms): re-reads are spaced by its duration. */
+  private lastLoadMs = 0;
+  private lastLoadEnd = 0;
   /** A batch could not be applied: later ones cannot join the window until a full read lands. */
   private behind = false;
 
