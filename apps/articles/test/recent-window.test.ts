@@ -102,6 +102,22 @@ describe('RecentWindow', () => {
     expect((await waiting).docs).toHaveLength(3);
   });
 
+  it('spaces background re-reads by 3x the last read’s duration, answering from the window meanwhile', async () => {
+    let now = 0;
+    const { store, reads } = fakeStore();
+    const w = new RecentWindow(store, { size: 100, maxAgeMs: 1000, now: () => now });
+    const first = w.get();
+    now = 4000; // the first read took 4 s
+    reads[0]!(docs);
+    expect((await first).docs).toHaveLength(10);
+    now = 4000 + 5000; // old (its read started at 0), but the last read ended only 5 s ago: < 3 x 4 s
+    expect((await w.get()).docs).toHaveLength(10);
+    expect(reads).toHaveLength(1);
+    now = 4000 + 12_000; // rested 3 x 4 s: a read starts behind, the page is answered at once
+    expect((await w.get()).docs).toHaveLength(10);
+    expect(reads).toHaveLength(2);
+  });
+
   const at = new Date(0).toISOString();
   const event = (type: 'article.added' | 'article.updated', i: number) =>
     encodeEvent({ type, articleId: id(i), url: `https://x.example/${i}`, sourceUrl: `https://x.example/${i}`, sourceId: id(101), title: `t${i}`, publishedAt: at, at });
