@@ -275,7 +275,7 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
   let progress: NodeJS.Timeout | undefined;
   try {
     store = await createStore(stack.mongoUrl);
-    // Subscribed before the connection is ready (Redis still loading its AOF), the tap stayed
+    // Subscribed before the connection was ready (ioredis's `connect` state), the tap stayed
     // subscribed to nothing and heard no event: every miss then read as "unannounced".
     if (tap.status !== 'ready') await new Promise((r) => tap.once('ready', r));
     await tap.subscribe(EVENTS_CHANNEL);

@@ -107,10 +107,9 @@ export class RecentWindow {
       // Holding every event received, an old window is still answered from while a re-read runs
       // behind (it only catches writes that publish no event). Waiting for that read instead made
       // every page wait once a full read took longer than the max age (on FerretDB, ~30,000
-      // articles): catch-up clients timed out on every page. Past STALE_LIMIT × the max age a
-      // page waits for the read after all.
-      // Re-reads are spaced by 3× the last one's duration, so they take at most a quarter of the
-      // database's time however long a read grows (tens of seconds at 35,000 articles on FerretDB).
+      // articles): catch-up clients timed out on every page. Re-reads are spaced by 3× the last
+      // one's duration, so they take at most a quarter of the database's time however long a read
+      // grows; past max(STALE_LIMIT × the max age, 5 reads) a page waits for the read after all.
       const limit = Math.max(this.opts.maxAgeMs * STALE_LIMIT, 5 * this.lastLoadMs);
       if (s && age < limit && s.changes >= needed) {
         const rested = this.now() - this.lastLoadEnd >= 3 * this.lastLoadMs;
