@@ -27,12 +27,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** MongoDB's default index name: `field_1_other_-1`. */
-const indexName = (keys: Record<string, unknown>) =>
-  Object.entries(keys)
-    .map(([k, v]) => `${k}_${String(v)}`)
-    .join('_');
-
 /** Whether the server is FerretDB 1.x (its buildInfo names its own version besides MongoDB's). */
 async function isFerretDbV1(conn: Connection): Promise<boolean> {
   const info = await conn.db!.admin().command({ buildInfo: 1 });
@@ -65,11 +59,11 @@ export async function createStore(url: string, opts: { serverSelectionTimeoutMS?
       // serve nothing there, while SQLite maintains each one on every write of a large document
       // (bench/ferretdb-indexes.ts: extraction-sized updates take ~20% more FerretDB CPU). Only
       // the unique ones, which enforce identity, are kept; query indexes left by an older build go.
-      const declared = articleSchema.indexes();
-      for (const [keys, options] of declared) if (options?.unique) await Article.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
-      const keep = new Set(['_id_', ...declared.filter(([, o]) => o?.unique).map(([k, o]) => o?.name ?? indexName(k))]);
+      for (const [keys, options] of articleSchema.indexes()) {
+        if (options?.unique) await Article.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
+      }
       for (const idx of await Article.collection.indexes()) {
-        if (!idx.name || keep.has(idx.name)) continue;
+        if (!idx.name || idx.name === '_id_' || idx.unique) continue;
         // Every writer runs this at start-up: another one may have dropped it first (IndexNotFound).
         await Article.collection.dropIndex(idx.name).catch((err: { code?: number }) => {
           if (err.code !== 27) throw err;
