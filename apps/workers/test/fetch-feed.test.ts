@@ -228,12 +228,20 @@ describe('entries already stored', () => {
     expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 0 });
     expect(await h.store.Article.countDocuments({ sourceId: f.source._id })).toBe(2);
 
-    // Enforcement removes an article with its entry ref; reinstating it moves the tombstone version.
-    const { entryRefIdFor } = await import('@newsline/domain');
-    const { TOMBSTONE_VERSION_KEY } = await import('@newsline/takedowns');
+    // Enforcement removes an article with its entry ref. While its tombstone stands (a new
+    // tombstone leaves the seen set as it is), the entry stays seen: no entry_refs re-check.
+    const { entryRefIdFor, urlKey } = await import('@newsline/domain');
+    const { removeTombstone, writeTombstone, REINSTATED_VERSION_KEY } = await import('@newsline/takedowns');
+    const scope = { kind: 'URL' as const, key: urlKey(`${pub.url}/seen-a`) };
+    await writeTombstone(h.store, h.redis, scope, 'req-seen');
     await h.store.Article.deleteOne({ title: 'Seen A' });
     await h.store.EntryRef.deleteOne({ _id: entryRefIdFor(f.feedId, 'sa') });
-    await h.redis.incr(TOMBSTONE_VERSION_KEY);
+    expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 0 });
+    expect(await h.redis.sismember(`newsline:feed-seen:${f.feedId}`, entryRefIdFor(f.feedId, 'sa'))).toBe(1);
+    // Reinstating it moves the reinstatement version: the set is rebuilt and the entry taken again.
+    const before = Number((await h.redis.get(REINSTATED_VERSION_KEY)) ?? 0);
+    expect(await removeTombstone(h.store, h.redis, scope, 'req-seen')).toBe(true);
+    expect(Number(await h.redis.get(REINSTATED_VERSION_KEY))).toBe(before + 1);
     expect(await fetchFeed(h.ctx, f.feedId)).toMatchObject({ kind: 'ok', created: 1 });
     expect(await h.store.Article.exists({ title: 'Seen A' })).not.toBeNull();
     expect(await h.store.EntryRef.exists({ _id: entryRefIdFor(f.feedId, 'sa') })).not.toBeNull();

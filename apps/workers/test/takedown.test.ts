@@ -305,8 +305,13 @@ describe('ingestion honours tombstones', () => {
     const id = await approved('PREFIX', `${pub.url}/re/`);
     await enforceTakedown(deps, id);
     expect(await h.store.Article.countDocuments({ sourceId: src._id })).toBe(1);
-    // The publisher keeps serving the entry: the gate refuses it on every poll.
+    // The publisher keeps serving the entry. The feed remembers it as stored (a new tombstone
+    // leaves that memory alone), so it is not even offered to the gate...
+    expect(await fetchFeed(gatedCtx(), feedId)).toMatchObject({ created: 0, blocked: 0 });
+    // ...and once Redis has lost that memory, the gate refuses it on every poll.
+    await h.redis.del(`newsline:feed-seen:${feedId}`);
     expect(await fetchFeed(gatedCtx(), feedId)).toMatchObject({ created: 0, blocked: 1 });
+    await h.redis.del(`newsline:feed-seen:${feedId}`);
     expect(await fetchFeed(gatedCtx(), feedId)).toMatchObject({ created: 0, blocked: 1 });
     expect(await h.store.Article.countDocuments({ sourceId: src._id })).toBe(1);
 

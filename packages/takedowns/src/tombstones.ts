@@ -8,6 +8,13 @@ import { matchesScope, type MatchScope } from './scope';
 export const TOMBSTONE_CHANNEL = 'newsline:tombstones';
 /** Incremented on every tombstone change: a gate asked for a fresh answer compares it with its cache. */
 export const TOMBSTONE_VERSION_KEY = 'newsline:tombstones:version';
+/**
+ * Incremented only when a tombstone goes (a reinstatement). Feeds' seen-entry sets in Redis are
+ * tagged with it: a reinstated entry must be looked up again, while a new tombstone needs no
+ * re-check (an entry already stored stays "seen" and enforcement removes its article). Tagging
+ * them with TOMBSTONE_VERSION_KEY made every takedown send every feed's next poll to entry_refs.
+ */
+export const REINSTATED_VERSION_KEY = 'newsline:tombstones:reinstated';
 
 export function tombstoneId(s: MatchScope): string {
   return createHash('sha1').update(`${s.kind}:${s.key}`).digest('hex');
@@ -36,6 +43,7 @@ export async function removeTombstone(store: Store, redis: Redis, s: MatchScope,
   const t = await T.findById(id, { requestIds: 1 }).lean();
   let gone = !t;
   if (t && (t.requestIds ?? []).length === 0) gone = (await T.deleteOne({ _id: id, requestIds: { $size: 0 } })).deletedCount === 1;
+  await redis.incr(REINSTATED_VERSION_KEY);
   await announce(redis);
   return gone;
 }

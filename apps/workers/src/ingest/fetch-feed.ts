@@ -1,6 +1,6 @@
 import { articleIdFor, canonicalUrl, entryRefIdFor, urlKey } from '@newsline/domain';
 import { parseFeed, type FeedEntry } from '@newsline/feeds';
-import { recordMembers, TOMBSTONE_VERSION_KEY } from '@newsline/takedowns';
+import { recordMembers, REINSTATED_VERSION_KEY } from '@newsline/takedowns';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
 import { errorBackoffSec, nextPollIntervalSec, publisherMinimumSec, updateMeanGap } from './interval';
@@ -176,9 +176,10 @@ interface Candidate {
 const SEEN_TTL_SEC = 86_400;
 
 /**
- * Redis set of entry-ref ids a feed has stored, tagged with the tombstone version it was built
- * in: enforcement deletes entry refs so a reinstated entry is taken again, and reinstating bumps
- * the version, so a set with another tag is dropped and rebuilt (one key per feed). COMPLETE joins the set once a whole feed window was
+ * Redis set of entry-ref ids a feed has stored, tagged with the reinstatement version it was
+ * built in (REINSTATED_VERSION_KEY): enforcement deletes entry refs so a reinstated entry is taken
+ * again, and reinstating bumps that version, so a set with another tag is dropped and rebuilt
+ * (one key per feed). COMPLETE joins the set once a whole feed window was
  * checked against entry_refs: from then on a miss is a new entry (every stored entry is added
  * right after its ref), so new entries cost no entry_refs lookup (an entry that left the
  * window before the marker and comes back is still caught by its URL identity). Without it
@@ -244,7 +245,7 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
   if (!candidates.length) return out;
 
   // Already stored? Redis first (one round trip for the window), entry_refs by `_id` for the rest.
-  const version = await ctx.redis.get(TOMBSTONE_VERSION_KEY);
+  const version = await ctx.redis.get(REINSTATED_VERSION_KEY);
   const seen = seenKey(e.feedId);
   const tag = `v:${version ?? '0'}`;
   const [current, marked, ...found] = await ctx.redis.smismember(seen, tag, COMPLETE, ...candidates.map((c) => c.refId));
