@@ -48,6 +48,7 @@ void bootApp({
       store,
       log,
       tickMs: config.SCHEDULER_TICK_MS,
+      shared: { redis, key: 'newsline:scheduler:tick' },
       enqueue: (id, due) => queues.enqueueFetch(id, due),
       // A backlog of a few hundred extractions per process is minutes of work: poll slower meanwhile.
       backpressure: {

@@ -34,3 +34,29 @@ describe('scheduler backpressure', () => {
     expect(enqueued.sort()).toEqual([justDue.feedId, overdue.feedId].sort());
   });
 });
+
+describe('shared scheduler', () => {
+  it('ticks in one process per interval; a direct tick() still runs', async () => {
+    const now = Date.now();
+    const due = await addFeed(h.store, `https://shared-${now}.example/due.xml`);
+    await h.store.Feed.updateOne({ _id: due.feedId }, { $set: { nextPollAt: new Date(now - 1000) } });
+    const shared = { redis: h.redis, key: `newsline:test:scheduler:${now}` };
+    const calls: string[] = [];
+    const start = (name: string) =>
+      startScheduler({
+        store: h.store,
+        log: h.ctx.log,
+        tickMs: 3_600_000,
+        shared,
+        enqueue: async (id) => void (id === due.feedId && calls.push(name)),
+      });
+    const a = start('a');
+    const b = start('b');
+    await Promise.all([a.stop(), b.stop()]); // both first ticks have run
+    expect(calls).toHaveLength(1);
+    expect(await h.redis.pttl(shared.key)).toBeGreaterThan(0);
+    await b.tick();
+    expect(calls).toHaveLength(2);
+    await h.redis.del(shared.key);
+  });
+});
