@@ -33,19 +33,35 @@ export interface WindowSnapshot {
  * leaves it), and a page never uses a window that lacks an event this process had received when
  * the page was asked (it waits for that event to be applied). Removals apply at once from
  * `headline.removed`, including to a read in flight. The whole window is re-read in the
- * background from half `maxAgeMs` (writes that publish no event), at most one read per 3× the
- * last read's duration, while pages keep being answered from it; a page waits for a read only
- * when none has landed for max(10 × `maxAgeMs`, 5 × a read's duration), and when events could
- * not be applied.
+ * background from half `maxAgeMs` (writes that publish no event), at most one read per
+ * REREAD_SPACING × the last read's duration, while pages keep being answered from it; a page
+ * waits for a read only when none has landed for max(10 × `maxAgeMs`, (REREAD_SPACING + 2) × a
+ * read's duration), and when events could not be applied.
  */
 /** What the window reads of an article (everything a headline or search page shows or filters on). */
 const WINDOW_FIELDS = '-text -simhashBands -entryIds -keywords';
 /** How many max ages a window that holds every received event is still answered from. */
 const STALE_LIMIT = 10;
+/**
+ * Background re-reads are spaced by this many times the last read's duration: on FerretDB a read
+ * is a sorted full collection scan (seconds at tens of thousands of articles), so they take at
+ * most 1/11 of its time. At 3× (a quarter), sorted reads (these and the workers' scheduler's)
+ * were 35% of FerretDB's CPU late in the 10-minute soak, while catch-up clients paged. Every write publishes an event that is
+ * applied at once, so the re-read only catches what no event announced.
+ */
+const REREAD_SPACING = 10;
 /** Articles read by `_id` at once when applying events. */
 const APPLY_BATCH = 64;
 /** Applied events remembered for a full read in flight (far more than arrive during one). */
 const APPLIED_KEPT = 20_000;
+
+/**
+ * A read document with its `_id` as a string: ids are compared on every merge and page (an
+ * ObjectId is re-encoded to hex on each String() call), so that is done once per read.
+ */
+function withStringId(d: WindowDoc): WindowDoc {
+  return typeof d._id === 'string' ? d : { ...d, _id: String(d._id) };
+}
 
 const newerFirst = (a: WindowDoc, b: WindowDoc) =>
   b.publishedAt.getTime() - a.publishedAt.getTime() || (String(b._id) < String(a._id) ? -1 : String(b._id) > String(a._id) ? 1 : 0);
@@ -60,15 +76,23 @@ export function merge(
   updates: readonly { id: string; doc: WindowDoc | null }[],
   size: number,
 ): { docs: WindowDoc[]; complete: boolean } {
-  const byId = new Map(w.docs.map((d) => [String(d._id), d]));
-  for (const u of updates) {
-    if (u.doc) byId.set(u.id, u.doc);
-    else byId.delete(u.id);
-  }
-  let docs = [...byId.values()];
+  // The last update of an article wins. A batch is a few articles against a window of thousands
+  // (events arrive ~100/s): they are dropped and re-inserted by binary search, not re-sorted.
+  const last = new Map<string, WindowDoc | null>();
+  for (const u of updates) last.set(u.id, u.doc);
+  const docs = w.docs.filter((d) => !last.has(String(d._id)));
   const oldest = w.docs[w.docs.length - 1];
-  if (!w.complete && oldest) docs = docs.filter((d) => newerFirst(d, oldest) <= 0);
-  docs.sort(newerFirst);
+  for (const doc of last.values()) {
+    if (!doc || (!w.complete && oldest && newerFirst(doc, oldest) > 0)) continue;
+    let lo = 0;
+    let hi = docs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (newerFirst(docs[mid]!, doc) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    docs.splice(lo, 0, doc);
+  }
   if (docs.length > size) return { docs: docs.slice(0, size), complete: false };
   return { docs, complete: w.complete };
 }
@@ -107,12 +131,12 @@ export class RecentWindow {
       // Holding every event received, an old window is still answered from while a re-read runs
       // behind (it only catches writes that publish no event). Waiting for that read instead made
       // every page wait once a full read took longer than the max age (on FerretDB, ~30,000
-      // articles): catch-up clients timed out on every page. Re-reads are spaced by 3× the last
-      // one's duration, so they take at most a quarter of the database's time however long a read
-      // grows; past max(STALE_LIMIT × the max age, 5 reads) a page waits for the read after all.
-      const limit = Math.max(this.opts.maxAgeMs * STALE_LIMIT, 5 * this.lastLoadMs);
+      // articles): catch-up clients timed out on every page. Re-reads are spaced by REREAD_SPACING
+      // × the last one's duration, however long a read grows; past max(STALE_LIMIT × the max age,
+      // REREAD_SPACING + 2 reads) a page waits for the read after all.
+      const limit = Math.max(this.opts.maxAgeMs * STALE_LIMIT, (REREAD_SPACING + 2) * this.lastLoadMs);
       if (s && age < limit && s.changes >= needed) {
-        const rested = this.now() - this.lastLoadEnd >= 3 * this.lastLoadMs;
+        const rested = this.now() - this.lastLoadEnd >= REREAD_SPACING * this.lastLoadMs;
         if (age >= this.opts.maxAgeMs / 2 && !this.loading && rested) this.load().catch(() => undefined); // the next caller retries
         return s;
       }
@@ -140,7 +164,7 @@ export class RecentWindow {
       .limit(this.opts.size)
       .lean()
       .then((rows) => {
-        const all = rows as unknown as WindowDoc[];
+        const all = (rows as unknown as WindowDoc[]).map(withStringId);
         const docs = removed.size ? all.filter((d) => !removed.has(String(d._id))) : all;
         let snap = { docs, complete: all.length < this.opts.size, loadedAt: started, changes };
         // Events that arrived during the read and were applied meanwhile go on top of it.
@@ -223,7 +247,7 @@ export class RecentWindow {
         return;
       }
       if (generation !== this.generation) continue;
-      const updates = batch.map((b, i) => ({ id: b.id, seq: b.seq, doc: docs[i] ?? null }));
+      const updates = batch.map((b, i) => ({ id: b.id, seq: b.seq, doc: docs[i] ? withStringId(docs[i]) : null }));
       this.applied.push(...updates);
       if (this.applied.length > APPLIED_KEPT) this.applied.splice(0, this.applied.length - APPLIED_KEPT);
       const s = this.snap;

@@ -294,12 +294,25 @@ export function pageFromWindow(
   from?: Date,
 ): ArticleConnection | undefined {
   const out: WindowDoc[] = [];
-  for (const d of w.docs) {
-    if (after) {
+  // The window is sorted newest first: the page starts at the first article past the cursor
+  // (binary search; a catch-up client's deep pages made a scan from the top cost O(window) each).
+  let lo = 0;
+  if (after) {
+    let hi = w.docs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = w.docs[mid]!;
       const t = d.publishedAt.getTime();
       // ObjectId hex strings of equal length order like the ids themselves.
-      if (t > after.t || (t === after.t && String(d._id) >= after.id)) continue;
+      if (t > after.t || (t === after.t && String(d._id) >= after.id)) lo = mid + 1;
+      else hi = mid;
     }
+  }
+  const fromT = from?.getTime();
+  for (let i = lo; i < w.docs.length; i++) {
+    const d = w.docs[i]!;
+    // Older than `from`: so is everything after it, none can match.
+    if (fromT !== undefined && d.publishedAt.getTime() < fromT) break;
     if (match(d) && out.push(d) > first) return edgesOf(out, first);
   }
   const oldest = w.docs[w.docs.length - 1];

@@ -102,7 +102,7 @@ describe('RecentWindow', () => {
     expect((await waiting).docs).toHaveLength(3);
   });
 
-  it('spaces background re-reads by 3x the last read’s duration, answering from the window meanwhile', async () => {
+  it('spaces background re-reads by 10x the last read’s duration, answering from the window meanwhile', async () => {
     let now = 0;
     const { store, reads } = fakeStore();
     const w = new RecentWindow(store, { size: 100, maxAgeMs: 1000, now: () => now });
@@ -110,10 +110,10 @@ describe('RecentWindow', () => {
     now = 4000; // the first read took 4 s
     reads[0]!(docs);
     expect((await first).docs).toHaveLength(10);
-    now = 4000 + 5000; // old (its read started at 0), but the last read ended only 5 s ago: < 3 x 4 s
+    now = 4000 + 39_000; // old (its read started at 0), but the last read ended only 39 s ago: < 10 x 4 s
     expect((await w.get()).docs).toHaveLength(10);
     expect(reads).toHaveLength(1);
-    now = 4000 + 12_000; // rested 3 x 4 s: a read starts behind, the page is answered at once
+    now = 4000 + 40_000; // rested 10 x 4 s: a read starts behind, the page is answered at once
     expect((await w.get()).docs).toHaveLength(10);
     expect(reads).toHaveLength(2);
   });
