@@ -46,8 +46,9 @@ const STALE_LIMIT = 10;
  * Background re-reads are spaced by this many times the last read's duration: on FerretDB a read
  * is a sorted full collection scan (seconds at tens of thousands of articles), so they take at
  * most 1/11 of its time. At 3× (a quarter), sorted reads (these and the workers' scheduler's)
- * were 35% of FerretDB's CPU late in the 10-minute soak, while catch-up clients paged. Every write publishes an event that is
- * applied at once, so the re-read only catches what no event announced.
+ * were 35% of FerretDB's CPU late in the 10-minute soak, while catch-up clients paged. Every
+ * write publishes an event that is applied at once, so the re-read only catches what no event
+ * announced.
  */
 const REREAD_SPACING = 10;
 /** Articles read by `_id` at once when applying events. */

@@ -6,8 +6,8 @@ import type Redis from 'ioredis';
  * Enqueues every feed that is due. Runs in every worker process; the deterministic job id
  * (feed + due time) makes concurrent schedulers harmless, and with `shared` only one process
  * ticks per interval (each tick reads every due feed, which on FerretDB v1 decodes the whole
- * feeds collection: in the soak, 2 workers ticking every 500 ms were ~13% of FerretDB's CPU
- * before any article query). Feeds of paused sources are skipped by the fetch job itself, which
+ * feeds collection: in the soak, 2 workers ticking every 500 ms were 27% of FerretDB's CPU
+ * early in the run, before catch-up clients queried articles). Feeds of paused sources are skipped by the fetch job itself, which
  * also moves nextPollAt on.
  */
 // A due poll whose job is kept as failed (or was lost with Redis) gets a new job id this often:
@@ -20,7 +20,7 @@ export function startScheduler(opts: {
   tickMs: number;
   enqueue: (feedId: string, dueKey: string) => Promise<void>;
   batch?: number;
-  /** One tick per `tickMs` across every process holding this Redis key (SET NX PX); a process that died frees it within `tickMs`. */
+  /** About one tick per `tickMs` across every process sharing this Redis key (SET NX PX); a process that died frees it within `tickMs`. */
   shared?: { redis: Redis; key: string };
   /**
    * Backpressure: while `backlog()` (extract jobs waiting) exceeds `backlogMax`, only feeds
@@ -37,8 +37,10 @@ export function startScheduler(opts: {
     running = true;
     try {
       if (fromTimer && opts.shared) {
-        // Another process ticked within the interval. Redis unreachable: tick anyway (job ids dedupe).
-        const mine = await opts.shared.redis.set(opts.shared.key, String(process.pid), 'PX', opts.tickMs, 'NX').catch(() => 'OK');
+        // Another process ticked within the interval. Held a little under it, so timer jitter does
+        // not skip one. Redis unreachable: tick anyway (job ids dedupe).
+        const holdMs = Math.max(1, Math.floor(opts.tickMs * 0.9));
+        const mine = await opts.shared.redis.set(opts.shared.key, String(process.pid), 'PX', holdMs, 'NX').catch(() => 'OK');
         if (mine !== 'OK') return;
       }
       const bp = opts.backpressure;
