@@ -440,10 +440,10 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     let converged = false;
     let snapshot: Awaited<ReturnType<typeof storedAtEnd>> = { docs: [], done: [] };
     // The stored-articles read is a full collection read (a scan on FerretDB, seconds of its CPU
-    // at tens of thousands of articles; each one's duration is printed): taken only once nothing is queued, and then when the events tap has
-    // heard every expected entry extracted, or 30 s after the last read (an event the tap missed,
-    // a failed extraction), so the checker does not starve the system it is waiting for. The
-    // read, not the tap, decides convergence. Feed polls in flight are a live
+    // at tens of thousands of articles; each one's duration is printed): taken only once nothing
+    // is queued, and then when the events tap has heard every expected entry extracted, or 30 s
+    // after the last read (an event the tap missed, a failed extraction), so the checker does not
+    // starve the system it is waiting for. The read, not the tap, decides convergence. Feed polls in flight are a live
     // system's steady state (300 feeds polled every 2-10 s), not a backlog: requiring none at a
     // one-second sample held convergence back for minutes. An entry a poll has yet to store is
     // not in the read, so nothing converges early for it.
@@ -555,10 +555,16 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     }
     if (reasons.size) say(`failed jobs by reason: ${JSON.stringify(Object.fromEntries(reasons))}`);
     for (const s of failedSample) say(`failed job: ${s}`);
-    const stuckFeeds = await store.Feed.countDocuments({ nextPollAt: { $lt: new Date(Date.now() - 30_000) }, paused: { $ne: true } }).catch(() => -1);
+    // A SOURCE takedown pauses its source, not its feeds: those feeds are not polled by design.
+    const pausedSources = (await store.Source.find({ paused: true }, { _id: 1 }).lean().catch(() => [])).map((x) => x._id);
+    const stuckFeeds = await store.Feed.countDocuments({
+      nextPollAt: { $lt: new Date(Date.now() - 30_000) },
+      paused: { $ne: true },
+      sourceId: { $nin: pausedSources },
+    }).catch(() => -1);
     await Promise.all(queues.map((q) => q.close()));
     // When the system had ingested everything, from its own timestamps: the checker's reads
-    // (a full collection read took 40-114 s at 35,000 articles on FerretDB) are not ingest time.
+    // (a full collection read took 17-114 s at 35,000 articles on FerretDB) are not ingest time.
     const lastAt = snapshot.done.reduce((m, d) => Math.max(m, (d.extraction?.at as Date | undefined)?.getTime() ?? 0), 0);
     const ingestSec = Math.max(publishedSec, (lastAt - t0) / 1000);
     const result: SoakResult = {
