@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [args]`: dispatches to a package's benchmark. Each ends with one JSON line.
 import { runApiBench } from '../apps/gateway/bench/api';
+import { runArchiveBench } from '../apps/gateway/bench/archive';
 import { runHostileBench } from '../apps/gateway/bench/hostile';
 import { runSubscriptionsBench } from '../apps/gateway/bench/subscriptions';
 import { runFeedsBench } from '../apps/workers/bench/feeds';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
   subscriptions: runSubscriptionsBench,
   hostile: runHostileBench,
   takedown: runTakedownBench,
+  archive: runArchiveBench,
 };
 
 async function main(): Promise<number> {

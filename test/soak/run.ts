@@ -148,7 +148,12 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
   // A stack of its own, on its own ports and data dir, so it can be restarted mid-run.
   const data = mkdtempSync(join(tmpdir(), 'newsline-soak-'));
   const paths = { ...stackPaths(), data, logs: join(data, 'logs'), stateFile: join(data, 'stack.json') };
-  const env = { PATH: process.env.PATH, NEWSLINE_FERRETDB_PORT: String(await freePort()), NEWSLINE_REDIS_PORT: String(await freePort()) };
+  const env = {
+    PATH: process.env.PATH,
+    NEWSLINE_FERRETDB_PORT: String(await freePort()),
+    NEWSLINE_REDIS_PORT: String(await freePort()),
+    NEWSLINE_POSTGRES_PORT: String(await freePort()),
+  };
   const children = new Set<ChildProcess>();
   // Whatever ends this process, no app or worker it started survives it.
   const reap = () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL'));

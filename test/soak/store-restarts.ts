@@ -20,7 +20,12 @@ async function main(): Promise<number> {
   if (!Number.isInteger(restarts) || restarts < 1) throw new Error(`restarts must be a positive integer, got "${process.argv[2]}"`);
   const data = mkdtempSync(join(tmpdir(), 'newsline-store-restarts-'));
   const paths = { ...stackPaths(), data, logs: join(data, 'logs'), stateFile: join(data, 'stack.json') };
-  const env = { PATH: process.env.PATH, NEWSLINE_FERRETDB_PORT: String(await freePort()), NEWSLINE_REDIS_PORT: String(await freePort()) };
+  const env = {
+    PATH: process.env.PATH,
+    NEWSLINE_FERRETDB_PORT: String(await freePort()),
+    NEWSLINE_REDIS_PORT: String(await freePort()),
+    NEWSLINE_POSTGRES_PORT: String(await freePort()),
+  };
   const stack = await ensureStack({ paths, env, log: () => {} });
   const store = await createStore(stack.mongoUrl);
   const things = store.conn.collection<{ _id: string; n: number }>('things');

@@ -4,7 +4,7 @@ import { queryTerms } from '@newsline/search';
 import type { ArticleEvent } from '@newsline/domain';
 import type { ArticleDoc, Store } from '@newsline/store';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { isValidObjectId, Types, type FilterQuery } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
 import {
   Arg,
   Args,
@@ -25,6 +25,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { LiveHub } from './live';
+import { PAGE_INDEXES, pageOfArticles, type PageQuery } from './plan';
 import type { RecentWindow, WindowDoc, WindowSnapshot } from './recent-window';
 
 export interface ArticlesContext extends BaseContext {
@@ -206,20 +207,21 @@ function objectIds(ids: string[], what: string): Types.ObjectId[] {
   return ids.map((i) => new Types.ObjectId(i));
 }
 
-/** Mongo filter for a HeadlineFilter; `terms` are required to all match when a query is given. */
-export function buildFilter(f: HeadlineFilter | undefined, terms?: string[]): FilterQuery<unknown> {
-  const q: Record<string, unknown> = {};
-  if (f?.sourceIds?.length) q.sourceId = { $in: objectIds(f.sourceIds, 'sourceIds') };
-  if (f?.languages?.length) q.language = { $in: f.languages };
-  if (f?.countries?.length) q.country = { $in: f.countries.map((c) => c.toUpperCase()) };
-  if (f?.section) q.section = f.section;
-  if (f?.from || f?.to) q.publishedAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
+/** The planner's query for a HeadlineFilter; `terms` are required to all match when a query is given. */
+export function pageQuery(f: HeadlineFilter | undefined, terms?: string[]): PageQuery {
   const fromQuery = f?.query?.trim() ? queryTerms(f.query) : [];
-  // A query with no searchable word (".*", "?", punctuation) matches nothing, as in search: never everything.
-  if (f?.query?.trim() && fromQuery.length === 0) q._id = { $in: [] };
-  const t = [...(terms ?? []), ...fromQuery];
-  if (t.length) q.terms = { $all: [...new Set(t)] };
-  return q;
+  const t = [...new Set([...(terms ?? []), ...fromQuery])];
+  return {
+    sourceIds: f?.sourceIds?.length ? objectIds(f.sourceIds, 'sourceIds') : undefined,
+    languages: f?.languages?.length ? f.languages : undefined,
+    countries: f?.countries?.length ? f.countries.map((c) => c.toUpperCase()) : undefined,
+    section: f?.section || undefined,
+    from: f?.from,
+    to: f?.to,
+    terms: t.length ? t : undefined,
+    // A query with no searchable word (".*", "?", punctuation) matches nothing, as in search: never everything.
+    none: !!f?.query?.trim() && fromQuery.length === 0,
+  };
 }
 
 /** Bounds on filter inputs: a 10,000-entry `$in` or a megabyte of query text is abuse, refused before any work. */
@@ -329,32 +331,18 @@ async function pageOf(
   after?: string,
 ): Promise<ArticleConnection> {
   checkFilter(f);
-  const filter = buildFilter(f, terms);
+  const q = pageQuery(f, terms);
   const cursor = pageArgs(first, after);
   if (ctx.window) {
     const w = await ctx.window.get().catch(() => undefined); // a failed read: the query below reports it
     const r = w && pageFromWindow(w, matcher(f, terms), first, cursor, f?.from);
     if (r) return r;
   }
-  return page(ctx.store, filter, first, after);
+  return edgesOf(await pageOfArticles(ctx.store, q, first, cursor, PAGE_FIELDS), first);
 }
 
-/** Keyset pagination on (publishedAt desc, _id desc): stable under inserts, no skip/limit drift. */
-export async function page(store: Store, filter: FilterQuery<unknown>, first: number, after?: string): Promise<ArticleConnection> {
-  const c = pageArgs(first, after);
-  const and: FilterQuery<unknown>[] = [filter];
-  if (c) {
-    const t = new Date(c.t);
-    const id = new Types.ObjectId(c.id);
-    and.push({ $or: [{ publishedAt: { $lt: t } }, { publishedAt: t, _id: { $lt: id } }] });
-  }
-  const docs = await store.Article.find(and.length === 1 ? filter : { $and: and })
-    .select('-text -terms -simhashBands -entryIds -keywords')
-    .sort({ publishedAt: -1, _id: -1 })
-    .limit(first + 1)
-    .lean();
-  return edgesOf(docs as unknown as WindowDoc[], first);
-}
+/** What a page reads of an article (not the search terms, text or dedup fields). */
+const PAGE_FIELDS = '-text -terms -simhashBands -entryIds -keywords';
 
 function toHeadline(e: ArticleEvent): Headline {
   if (e.type === 'headline.removed') throw new Error('not a headline');
@@ -416,7 +404,12 @@ export class StoryResolver {
 
   @FieldResolver(() => [Article], { description: 'Near-duplicate articles (same storyId), newest first, at most 50.' })
   async articles(@Root() s: Story, @Ctx() ctx: ArticlesContext): Promise<Article[]> {
-    const docs = await ctx.store.Article.find({ storyId: s.id }).select('-text -terms').sort({ publishedAt: -1, _id: -1 }).limit(50).lean();
+    const docs = await ctx.store.Article.find({ storyId: s.id })
+      .select('-text -terms')
+      .sort({ publishedAt: -1, _id: -1 })
+      .limit(50)
+      .hint(PAGE_INDEXES.story)
+      .lean();
     return docs.map((d) => toArticle(d as ArticleRecord));
   }
 }

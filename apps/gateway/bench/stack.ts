@@ -167,22 +167,28 @@ export async function startBenchStack(opts: {
   sources?: number;
   articles?: number;
   gatewayEnv?: Record<string, string>;
+  articlesEnv?: Record<string, string>;
+  /** Seeds the database instead of the default articles; returns the source ids. */
+  seed?: (store: Store) => Promise<string[]>;
+  /** Keep the seeded database after stop (a large archive is reused by the next run). */
+  keepDb?: boolean;
+  db?: string;
   log: (m: string) => void;
 }): Promise<BenchStack> {
   const stack = await ensureStack({ log: opts.log });
-  const db = `bench_${opts.prefix}_${Date.now()}`;
+  const db = opts.db ?? `bench_${opts.prefix}_${Date.now()}`;
   const mongoUrl = Object.assign(new URL(stack.mongoUrl), { pathname: `/${db}` }).toString();
   const store = await createStore(mongoUrl);
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const started: App[] = [];
   try {
     await store.ensureIndexes();
-    const sourceIds = await seed(store, opts.sources ?? 10, opts.articles ?? 0);
+    const sourceIds = opts.seed ? await opts.seed(store) : await seed(store, opts.sources ?? 10, opts.articles ?? 0);
     opts.log(`seeded ${sourceIds.length} sources and ${opts.articles ?? 0} articles into ${db}`);
     const [pa, ps, pc, pg] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const common = { MONGO_URL: mongoUrl, REDIS_URL: stack.redisUrl, INTERNAL_AUTH_SECRET: BENCH_SECRET };
     const [articles, sources] = await Promise.all([
-      startApp('articles', 'apps/articles/src/main.ts', { ...common, ARTICLES_PORT: String(pa) }),
+      startApp('articles', 'apps/articles/src/main.ts', { ...common, ARTICLES_PORT: String(pa), ...opts.articlesEnv }),
       startApp('sources', 'apps/sources/src/main.ts', { ...common, SOURCES_PORT: String(ps) }),
     ]);
     started.push(articles, sources);
@@ -217,7 +223,7 @@ export async function startBenchStack(opts: {
       readerIdentity: () => signIdentity(BENCH_SECRET, { sub: 'bench', role: 'reader', anonymous: false }),
       async stop() {
         await Promise.all(started.map((a) => a.stop()));
-        await store.conn.dropDatabase().catch(() => undefined);
+        if (!opts.keepDb) await store.conn.dropDatabase().catch(() => undefined);
         await store.close();
         redis.disconnect();
         await stack.stop();

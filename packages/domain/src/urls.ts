@@ -76,6 +76,12 @@ export function hostOf(input: string): string {
   return new URL(input).hostname.toLowerCase().replace(/^www\./, '');
 }
 
+/** Every domain a URL's host belongs to (`news.example.com` → itself, `example.com`, `com`): a DOMAIN scope is one equality on them. */
+export function domainsOf(input: string): string[] {
+  const labels = hostOf(input).split('.');
+  return labels.map((_, i) => labels.slice(i).join('.'));
+}
+
 /**
  * The article id for a URL identity: 12 bytes of SHA-1 of the urlKey, as a 24-hex ObjectId.
  * Deriving the id lets ingestion upsert by `_id`, the one key FerretDB looks up without a

@@ -6,7 +6,7 @@ import { StackError } from './proc';
 import { ensureStack, runningStack, stopDetached, type Stack } from './stack';
 
 const USAGE = `usage: services <command>
-  up              start FerretDB and Redis in the background (reused by every later command)
+  up              start PostgreSQL, FerretDB and Redis in the background (reused by every later command)
   down            stop what \`up\` started
   status          show what is running
   env             print MONGO_URL/REDIS_URL exports for the running stack
@@ -47,7 +47,9 @@ async function main(argv: string[]): Promise<void> {
         if (r.mongoUrl) process.stdout.write(`export MONGO_URL=${r.mongoUrl}\n`);
         if (r.redisUrl) process.stdout.write(`export REDIS_URL=${r.redisUrl}\n`);
       } else {
-        process.stdout.write(`ferretdb: ${r.mongoUrl ?? 'not running'}\nredis: ${r.redisUrl ?? 'not running'}\n`);
+        process.stdout.write(
+          `postgres: ${r.postgresUrl ?? 'not running'}\nferretdb: ${r.mongoUrl ?? 'not running'}\nredis: ${r.redisUrl ?? 'not running'}\n`,
+        );
       }
       return;
     }

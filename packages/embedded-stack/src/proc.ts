@@ -41,9 +41,19 @@ const setpriv = which('setpriv');
  * Starts a server. Owned servers get a parent-death signal (via setpriv), so killing the
  * launcher — even with SIGKILL — takes them down; detached ones outlive it on purpose.
  */
-export function startServer(cmd: string, args: string[], logFile: string, detached: boolean): ChildProcess {
+export function startServer(
+  cmd: string,
+  args: string[],
+  logFile: string,
+  detached: boolean,
+  opts: { stopSignal?: NodeJS.Signals; privileges?: string[] } = {},
+): ChildProcess {
   const fd = openSync(logFile, 'a');
-  const [file, argv] = !detached && setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', cmd, ...args]] : [cmd, args];
+  const priv = opts.privileges ?? [];
+  const wrap = (!detached || priv.length > 0) && setpriv;
+  const pdeath = detached ? [] : ['--pdeathsig', opts.stopSignal ?? 'SIGTERM'];
+  if (priv.length > 0 && !setpriv) throw new StackError(`setpriv (util-linux) is needed to run ${cmd} as another user`);
+  const [file, argv] = wrap ? [setpriv!, [...pdeath, ...priv, '--', cmd, ...args]] : [cmd, args];
   const child = spawn(file, argv, { stdio: ['ignore', fd, fd], detached, env: { ...process.env, DO_NOT_TRACK: '1' } });
   closeSync(fd);
   if (detached) child.unref();
@@ -89,9 +99,9 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Nod
   return r.stdout;
 }
 
-export async function stopPid(pid: number, timeoutMs = 10_000): Promise<void> {
+export async function stopPid(pid: number, timeoutMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!isAlive(pid)) return;
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, signal);
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');

@@ -1,12 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDataDir, ensureFerretdb, ferretdbArgs, mongoHealthy } from './ferretdb';
+import { ensureFerretdb, ferretdbArgs, mongoHealthy } from './ferretdb';
+import { createExtensions, dropPrivileges, ensurePostgres, initCluster, pgBin, postgresHealthy } from './postgres';
 import { stackPaths, type StackPaths } from './paths';
 import { isAlive, portInUse, StackError, startServer, stopPid, waitReady } from './proc';
 import { ensureRedis, redisArgs, redisHealthy } from './redis';
 
-export type ServiceName = 'ferretdb' | 'redis';
+export type ServiceName = 'postgres' | 'ferretdb' | 'redis';
+
+/** PostgreSQL's fast shutdown; its SIGTERM (smart) would wait for every client to leave. */
+const STOP_SIGNAL: Record<ServiceName, NodeJS.Signals> = { postgres: 'SIGINT', ferretdb: 'SIGTERM', redis: 'SIGTERM' };
 
 interface Instance {
   pid: number;
@@ -55,9 +59,10 @@ function writeState(p: StackPaths, s: State): void {
 }
 
 /** The stack `services up` left running, if it is still alive. */
-export function runningStack(paths = stackPaths()): { mongoUrl?: string; redisUrl?: string } {
+export function runningStack(paths = stackPaths()): { mongoUrl?: string; redisUrl?: string; postgresUrl?: string } {
   const s = readState(paths);
   return {
+    postgresUrl: s.postgres && isAlive(s.postgres.pid) ? s.postgres.url : undefined,
     mongoUrl: s.ferretdb && isAlive(s.ferretdb.pid) ? s.ferretdb.url : undefined,
     redisUrl: s.redis && isAlive(s.redis.pid) ? s.redis.url : undefined,
   };
@@ -72,7 +77,7 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(paths.logs, { recursive: true });
 
   const stop = async () => {
-    for (const o of owned.splice(0).reverse()) if (o.child.pid) await stopPid(o.child.pid);
+    for (const o of owned.splice(0).reverse()) if (o.child.pid) await stopPid(o.child.pid, 10_000, STOP_SIGNAL[o.name]);
   };
 
   async function provide(
@@ -82,10 +87,10 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
     healthy: (url: string) => Promise<boolean>,
     spawnIt: () => { child: ChildProcess; url: string },
   ): Promise<string> {
-    const label = name === 'ferretdb' ? 'MongoDB' : 'Redis';
+    const label = name === 'redis' ? 'Redis' : 'MongoDB';
     if (envUrl) {
       if (!(await healthy(envUrl).catch(() => false))) {
-        throw new StackError(`${label} at ${redact(envUrl)} (from ${name === 'ferretdb' ? 'MONGO_URL' : 'REDIS_URL'}) is not reachable.`);
+        throw new StackError(`${label} at ${redact(envUrl)} (from ${name === 'redis' ? 'REDIS_URL' : 'MONGO_URL'}) is not reachable.`);
       }
       return envUrl;
     }
@@ -97,14 +102,14 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
     }
     if (prev) {
       // A recorded instance that is dead or unhealthy: clear it so it cannot block the port.
-      await stopPid(prev.pid);
+      await stopPid(prev.pid, 10_000, STOP_SIGNAL[name]);
       delete state[name];
       writeState(paths, state);
     }
     if (await portInUse(port)) {
       throw new StackError(
         `port ${port} on 127.0.0.1 is taken by another process, so the embedded ${name} cannot start.\n` +
-          `  Set NEWSLINE_${name.toUpperCase()}_PORT to a free port, or point ${name === 'ferretdb' ? 'MONGO_URL' : 'REDIS_URL'} at a server you run.`,
+          `  Set NEWSLINE_${name.toUpperCase()}_PORT to a free port, or point ${name === 'redis' ? 'REDIS_URL' : 'MONGO_URL'} at a server you run.`,
       );
     }
     let url = '';
@@ -115,7 +120,7 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
       try {
         await waitReady(name, spawned.child, () => healthy(url), timeout, logFile);
       } catch (e) {
-        if (spawned.child.pid) await stopPid(spawned.child.pid);
+        if (spawned.child.pid) await stopPid(spawned.child.pid, 10_000, STOP_SIGNAL[name]);
         throw e;
       }
       log(`started ${name} (pid ${spawned.child.pid}) at ${url}`);
@@ -129,7 +134,29 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
 
   try {
     const mongoPort = Number(env.NEWSLINE_FERRETDB_PORT ?? 27117);
+    const pgPort = Number(env.NEWSLINE_POSTGRES_PORT ?? 27118);
     const redisPort = Number(env.NEWSLINE_REDIS_PORT ?? 6479);
+    if (!env.MONGO_URL) {
+      // FerretDB v2 stores everything in PostgreSQL + DocumentDB: that server comes first.
+      await provide(
+        'postgres',
+        undefined,
+        pgPort,
+        async () => (await postgresHealthy(paths, pgPort)) && (createExtensions(paths, pgPort), true),
+        () => {
+          ensurePostgres(paths, log, env);
+          const dataDir = join(paths.data, 'postgres');
+          initCluster(paths, dataDir, pgPort);
+          return {
+            child: startServer(pgBin(paths, 'postgres'), ['-D', dataDir], join(paths.logs, 'postgres.log'), !!opts.detached, {
+              stopSignal: 'SIGINT',
+              privileges: dropPrivileges(),
+            }),
+            url: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+          };
+        },
+      );
+    }
     const mongoUrl = await provide(
       'ferretdb',
       env.MONGO_URL,
@@ -137,14 +164,10 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
       (u) => mongoHealthy(u),
       () => {
         const bin = ensureFerretdb(paths, log);
-        const dataDir = join(paths.data, 'ferretdb');
-        checkDataDir(dataDir);
-        mkdirSync(dataDir, { recursive: true });
         const stateDir = join(paths.data, 'ferretdb-state');
         mkdirSync(stateDir, { recursive: true });
-        const args = ferretdbArgs(dataDir, stateDir, mongoPort);
         return {
-          child: startServer(bin, args, join(paths.logs, 'ferretdb.log'), !!opts.detached),
+          child: startServer(bin, ferretdbArgs(pgPort, stateDir, mongoPort), join(paths.logs, 'ferretdb.log'), !!opts.detached),
           url: `mongodb://127.0.0.1:${mongoPort}/${DEFAULT_DB}`,
         };
       },
@@ -167,7 +190,7 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
     const restart = async (name: ServiceName) => {
       const o = owned.find((x) => x.name === name);
       if (!o) throw new StackError(`${name} was not started by this stack (reused or from an env URL), so it cannot restart it`);
-      if (o.child.pid) await stopPid(o.child.pid);
+      if (o.child.pid) await stopPid(o.child.pid, 10_000, STOP_SIGNAL[name]);
       o.child = await o.launch();
     };
     return { mongoUrl, redisUrl, started: owned.map((o) => o.name), stop, restart };
@@ -184,10 +207,10 @@ export async function stopDetached(
 ): Promise<ServiceName[]> {
   const s = readState(paths);
   const stopped: ServiceName[] = [];
-  for (const name of ['redis', 'ferretdb'] as ServiceName[]) {
+  for (const name of ['redis', 'ferretdb', 'postgres'] as ServiceName[]) {
     const inst = s[name];
     if (!inst) continue;
-    await stopPid(inst.pid);
+    await stopPid(inst.pid, 10_000, STOP_SIGNAL[name]);
     log(`stopped ${name} (pid ${inst.pid})`);
     stopped.push(name);
   }

@@ -7,14 +7,19 @@ import { MongoClient } from 'mongodb';
 import { ensureStack, mongoHealthy, redisHealthy, stackPaths, stopDetached, StackError } from '../src';
 import { isAlive, portInUse } from '../src/proc';
 
-// These tests start their own FerretDB and Redis on separate ports and data dirs, so they
-// never touch the stack the rest of the suite uses.
+// These tests start their own PostgreSQL, FerretDB and Redis on separate ports and data dirs, so
+// they never touch the stack the rest of the suite uses (the build in .tools/ is shared).
 const dirs: string[] = [];
 function isolated(portBase: number) {
   const data = mkdtempSync(join(tmpdir(), 'nl-stack-'));
   dirs.push(data);
   const paths = { ...stackPaths(), data, logs: join(data, 'logs'), stateFile: join(data, 'stack.json') };
-  const env = { PATH: process.env.PATH, NEWSLINE_FERRETDB_PORT: String(portBase), NEWSLINE_REDIS_PORT: String(portBase + 1) };
+  const env = {
+    PATH: process.env.PATH,
+    NEWSLINE_FERRETDB_PORT: String(portBase),
+    NEWSLINE_REDIS_PORT: String(portBase + 1),
+    NEWSLINE_POSTGRES_PORT: String(portBase + 2),
+  };
   return { paths, env, log: () => {} };
 }
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -30,28 +35,36 @@ async function waitDead(pid: number, ms = 10_000): Promise<boolean> {
 }
 
 describe('embedded stack launcher', () => {
-  it('starts FerretDB and Redis it owns, health-checked, and stops them', async () => {
+  it('starts PostgreSQL, FerretDB and Redis it owns, health-checked, and stops them', async () => {
     const o = isolated(27250);
     const s = await ensureStack(o);
-    expect(s.started).toEqual(['ferretdb', 'redis']);
+    expect(s.started).toEqual(['postgres', 'ferretdb', 'redis']);
     expect(await mongoHealthy(s.mongoUrl)).toBe(true);
     expect(await redisHealthy(s.redisUrl)).toBe(true);
     await s.stop();
     expect(await portInUse(27250)).toBe(false);
     expect(await portInUse(27251)).toBe(false);
+    expect(await portInUse(27252)).toBe(false);
   });
 
   it('restarts Redis or FerretDB alone, on the same port and data, leaving the other running', async () => {
     const o = isolated(27310);
     const started: string[] = [];
     const s = await ensureStack({ ...o, log: (m) => started.push(m) });
-    const pidOf = (name: string) => [...started].reverse().find((m) => m.startsWith(`started ${name} `))!.match(/pid (\d+)/)![1];
+    const pidOf = (name: string) =>
+      [...started]
+        .reverse()
+        .find((m) => m.startsWith(`started ${name} `))!
+        .match(/pid (\d+)/)![1];
     const [mongo0, redis0] = [pidOf('ferretdb'), pidOf('redis')];
     const r = new Redis(s.redisUrl, { maxRetriesPerRequest: null });
     r.on('error', () => {});
     await r.set('kept', 'across-restart');
     const m = new MongoClient(s.mongoUrl);
-    await m.db().collection('c').insertOne({ _id: 'kept' as never });
+    await m
+      .db()
+      .collection('c')
+      .insertOne({ _id: 'kept' as never });
     try {
       await s.restart('redis');
       expect(pidOf('redis')).not.toBe(redis0);
@@ -62,7 +75,12 @@ describe('embedded stack launcher', () => {
       await s.restart('ferretdb');
       expect(pidOf('ferretdb')).not.toBe(mongo0);
       expect(isAlive(Number(pidOf('redis')))).toBe(true);
-      expect(await m.db().collection('c').countDocuments({ _id: 'kept' as never })).toBe(1);
+      expect(
+        await m
+          .db()
+          .collection('c')
+          .countDocuments({ _id: 'kept' as never }),
+      ).toBe(1);
     } finally {
       r.disconnect();
       await m.close();
@@ -81,23 +99,26 @@ describe('embedded stack launcher', () => {
     expect(second.mongoUrl).toBe(first.mongoUrl);
     await second.stop();
     expect(await portInUse(27260)).toBe(true); // still up: it belongs to `up`
-    expect(await stopDetached(o.paths, () => {})).toEqual(['redis', 'ferretdb']);
+    expect(await stopDetached(o.paths, () => {})).toEqual(['redis', 'ferretdb', 'postgres']);
     expect(await portInUse(27260)).toBe(false);
   });
 
-  it('fails fast with a clear error on a corrupt FerretDB data dir', async () => {
+  it("fails fast with PostgreSQL's own message on a data dir it cannot use", async () => {
     const o = isolated(27270);
-    mkdirSync(join(o.paths.data, 'ferretdb'), { recursive: true });
-    writeFileSync(join(o.paths.data, 'ferretdb', 'newsline.sqlite'), 'this is not sqlite '.repeat(100));
+    const dir = join(o.paths.data, 'postgres');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'PG_VERSION'), '15\n');
+    writeFileSync(join(dir, 'postgresql.conf'), '');
     const t0 = Date.now();
-    await expect(ensureStack(o)).rejects.toThrow(/exited .* during start-up[\s\S]*not a database/);
+    await expect(ensureStack(o)).rejects.toThrow(/postgres exited with code \d+ during start-up[\s\S]*(FATAL|Permission denied)/);
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(await portInUse(27271)).toBe(false); // nothing left behind
+    expect(await portInUse(27270)).toBe(false);
   });
 
   it('refuses a data dir that is not a directory', async () => {
     const o = isolated(27280);
-    writeFileSync(join(o.paths.data, 'ferretdb'), 'x');
+    writeFileSync(join(o.paths.data, 'postgres'), 'x');
     await expect(ensureStack(o)).rejects.toThrow(/is not a directory/);
   });
 
@@ -120,12 +141,13 @@ describe('embedded stack launcher', () => {
       child.stderr!.on('data', (d) => {
         err += d;
         const found = [...err.matchAll(/started \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
-        if (found.length === 2) resolve(found);
+        if (found.length === 3) resolve(found);
       });
       child.once('exit', (c) => reject(new Error(`launcher exited ${c}: ${err}`)));
     });
     child.kill('SIGKILL');
     for (const pid of pids) expect(await waitDead(pid)).toBe(true);
     expect(await portInUse(27300)).toBe(false);
+    expect(await portInUse(27302)).toBe(false);
   });
 });

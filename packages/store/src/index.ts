@@ -27,12 +27,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Whether the server is FerretDB 1.x (its buildInfo names its own version besides MongoDB's). */
-async function isFerretDbV1(conn: Connection): Promise<boolean> {
-  const info = await conn.db!.admin().command({ buildInfo: 1 });
-  return typeof info.ferretdbVersion === 'string' && /^v?1\./.test(info.ferretdbVersion);
-}
-
 export async function createStore(url: string, opts: { serverSelectionTimeoutMS?: number } = {}): Promise<Store> {
   // autoIndex off: index builds are explicit (ensureIndexes), not a side effect of the first query.
   const conn = mongoose.createConnection(url, {
@@ -52,18 +46,11 @@ export async function createStore(url: string, opts: { serverSelectionTimeoutMS?
     Article,
     EntryRef,
     async ensureIndexes() {
-      for (const m of [Source, Feed]) await m.createIndexes();
-      if (!(await isFerretDbV1(conn))) return void (await Article.createIndexes());
-      // FerretDB v1 answers every query but an `_id` lookup by reading the collection (its SQLite
-      // backend pushes down `_id` equality only and sorts in Go), so the articles' query indexes
-      // serve nothing there, while SQLite maintains each one on every write of a large document
-      // (bench/ferretdb-indexes.ts: extraction-sized updates take ~20% more FerretDB CPU). Only
-      // the unique ones, which enforce identity, are kept; query indexes left by an older build go.
-      for (const [keys, options] of articleSchema.indexes()) {
-        if (options?.unique) await Article.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
-      }
+      for (const m of [Source, Feed, Article]) await m.createIndexes();
+      // Article indexes an older build declared (e.g. single-field ones the composite ones replaced) go.
+      const declared = new Set(articleSchema.indexes().map(([keys]) => JSON.stringify(keys)));
       for (const idx of await Article.collection.indexes()) {
-        if (!idx.name || idx.name === '_id_' || idx.unique) continue;
+        if (!idx.name || idx.name === '_id_' || declared.has(JSON.stringify(idx.key))) continue;
         // Every writer runs this at start-up: another one may have dropped it first (IndexNotFound).
         await Article.collection.dropIndex(idx.name).catch((err: { code?: number }) => {
           if (err.code !== 27) throw err;

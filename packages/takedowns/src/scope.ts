@@ -7,8 +7,6 @@ export interface MatchScope {
   key: string;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
 /**
  * Normalizes a scope value into its match key; throws on a value that cannot be one.
  * URL → urlKey (http/https, www, slash, tracking and AMP variants share it); PREFIX → the
@@ -67,17 +65,18 @@ export function matchesScope(s: MatchScope, a: MatchTarget): boolean {
 /**
  * The one articles query per scope. URL: the derived `_id` or the urlKey (extraction may
  * re-key an article to its canonical URL); PREFIX: urlKey prefix; SOURCE: sourceId; DOMAIN:
- * the host of the stored URL, subdomains included. Prefix and domain scan on FerretDB.
+ * the host of the stored URL, subdomains included (its `domains`). Each is served by an index.
  */
 export function scopeFilter(s: MatchScope): Record<string, unknown> {
   switch (s.kind) {
     case 'URL':
       return { $or: [{ _id: articleIdFor(s.key) }, { urlKey: s.key }] };
     case 'PREFIX':
-      return { $or: [{ urlKey: { $regex: `^${escapeRe(s.key)}` } }, { urlKey: s.key.replace(/\/$/, '') }] };
+      // A range on the unique urlKey index, not a regex: the same prefix, served by the index everywhere.
+      return { $or: [{ urlKey: { $gte: s.key, $lt: `${s.key}\uffff` } }, { urlKey: s.key.replace(/\/$/, '') }] };
     case 'SOURCE':
       return { sourceId: s.key };
     case 'DOMAIN':
-      return { url: { $regex: `^https?://([^/?#@]*\\.)?(www\\.)?${escapeRe(s.key)}(:\\d+)?([/?#]|$)`, $options: 'i' } };
+      return { domains: s.key };
   }
 }

@@ -1,5 +1,5 @@
 import { decodeBytes } from '@newsline/charset';
-import { articleIdFor, canonicalUrl, urlKey } from '@newsline/domain';
+import { articleIdFor, canonicalUrl, domainsOf, urlKey } from '@newsline/domain';
 import { urlAliasModel } from '@newsline/store';
 import { recordMembers, recordUrlAlias } from '@newsline/takedowns';
 import { extractArticle, publisherSignals } from '@newsline/extract';
@@ -82,6 +82,7 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   const fields = {
     title,
     url: canonical,
+    domains: domainsOf(canonical),
     sourceUrl: canonical,
     authors: a.authors.length ? a.authors : article.authors,
     publishedAt,
