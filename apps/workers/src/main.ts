@@ -3,6 +3,7 @@ import { createIngestContext, memoizeNotBlocked } from './context';
 import { createQueues, startWorkers } from './queues';
 import { startScheduler } from './scheduler';
 import { startRepairLoop } from './ingest/repair';
+import { startRetentionLoop } from './retention';
 import { createWorkerMetrics } from './metrics';
 import { readSourcesFile, registerSources } from './sources';
 import { demoSourceSpecs } from './demo';
@@ -63,6 +64,13 @@ void bootApp({
     const metrics = createWorkerMetrics([queues.fetch, queues.extract], workers.workers);
     // Re-drives extractions whose job was lost with Redis's data (at start, after a data loss, every 10 min).
     const repair = startRepairLoop({ store, queue: queues.extract, redis, afterSec: config.EXTRACT_REPAIR_AFTER_SEC, log });
+    const retention = startRetentionLoop({
+      store,
+      redis,
+      policy: { bodyDays: config.RETENTION_BODY_DAYS, deleteDays: config.RETENTION_DELETE_DAYS },
+      intervalMs: config.RETENTION_INTERVAL_SEC * 1000,
+      log,
+    });
     return {
       checks: { workers: async () => workers.workers.every((w) => w.isRunning()) && takedownWorker.isRunning() },
       handler: async (req, res) => {
@@ -73,6 +81,7 @@ void bootApp({
       },
       stop: async () => {
         repair.stop();
+        retention.stop();
         await scheduler.stop();
         await sweeper.stop();
         await takedownWorker.close();

@@ -114,6 +114,12 @@ export const configSchema = z.object({
   ARTICLES_WINDOW_SIZE: z.coerce.number().int().min(0).max(100_000).default(2_000),
   /** Oldest that in-memory window may be (bounds writes that publish no event; evented adds/updates/removals apply at once). */
   ARTICLES_WINDOW_MAX_AGE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Retention: article bodies (body, text) are dropped this many days after publication; headline, summary, link and attribution stay. 0 keeps them. */
+  RETENTION_BODY_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  /** Retention: articles are deleted this many days after publication (their takedown tombstones stay). 0 keeps them. */
+  RETENTION_DELETE_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  /** How often the workers apply the retention policy (one worker at a time). */
+  RETENTION_INTERVAL_SEC: z.coerce.number().int().min(10).max(86_400).default(3_600),
   /** Events buffered per live subscriber before a slow consumer is cut off. */
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(1).max(10_000).default(256),
   // --- Takedowns (compliance subgraph + enforcement worker) ---
