@@ -9,7 +9,7 @@ import { percentile, round } from './load';
 import { startBenchStack } from './stack';
 
 /**
- * `npm run bench -- archive [--articles N] [--requests R] [--json]`: seeds N realistic articles
+ * `npm run bench -- archive [--articles N] [--requests R] [--window W] [--fresh] [--json]`: seeds N realistic articles
  * (2 KB bodies, 200 sources, 8 languages, sections, stories) and measures the API's query shapes
  * through the gateway with its response cache off, R requests each: p50/p99 per shape, the seed
  * rate and the store's size. The database is kept and reused by a later run with the same N
@@ -142,6 +142,8 @@ export async function runArchiveBench(argv: string[]): Promise<number> {
       articles: { type: 'string', default: '100000' },
       requests: { type: 'string', default: '100' },
       fresh: { type: 'boolean', default: false },
+      /** ARTICLES_WINDOW_SIZE for the articles subgraph (its in-memory recent window; 0 turns it off). */
+      window: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -154,6 +156,7 @@ export async function runArchiveBench(argv: string[]): Promise<number> {
     db: `bench_archive_${n}`,
     keepDb: true,
     gatewayEnv: { GATEWAY_CACHE_TTL_MS: '0' },
+    articlesEnv: values.window !== undefined ? { ARTICLES_WINDOW_SIZE: values.window } : {},
     seed: async (store) => {
       if (values.fresh) await store.Article.deleteMany({});
       seeded = await seedArchive(store, n, log);
@@ -222,6 +225,7 @@ export async function runArchiveBench(argv: string[]): Promise<number> {
     const out = {
       articles: n,
       requestsPerShape: reqs,
+      window: values.window ?? 'default',
       seedPerSec: seeded.perSec,
       storeBytes: stats.totalSize ?? (stats.storageSize ?? 0) + (stats.indexSize ?? 0),
       storeDataBytes: stats.storageSize ?? stats.dataSize ?? null,
