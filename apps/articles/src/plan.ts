@@ -62,6 +62,7 @@ export const RARE_LIMIT = 2_000;
 const GROWTH = 4;
 const MAX_WINDOWS = 24;
 const SORT = { publishedAt: -1, _id: -1 } as const;
+const MIN_DATE = -8.64e15;
 type Row = { _id: Types.ObjectId; publishedAt: Date; [k: string]: unknown };
 
 function newer(a: Row, b: Row): number {
@@ -128,7 +129,8 @@ export async function pageOfArticles(
   // Sized to hold four pages if every article matched.
   let span = Math.max(60_000, (4 * want) / perMs);
   for (let i = 0; out.length < want && hi > floor; i++) {
-    const lo = i + 1 >= MAX_WINDOWS ? floor : Math.max(floor, hi - span);
+    // Past the earliest date a Date holds, the window is open-ended.
+    const lo = i + 1 >= MAX_WINDOWS || hi - span < MIN_DATE ? floor : Math.max(floor, hi - span);
     const range: Record<string, Date> = { $lt: new Date(hi) };
     if (Number.isFinite(lo)) range.$gte = new Date(lo);
     const rows = (await store.Article.find({ ...base, publishedAt: range })
@@ -139,7 +141,8 @@ export async function pageOfArticles(
       .lean()) as unknown as Row[];
     out.push(...rows);
     hi = lo;
-    span *= GROWTH;
+    // An empty window says little about density: grow faster past it.
+    span *= rows.length ? GROWTH : GROWTH * GROWTH;
   }
   return out.slice(0, want);
 }

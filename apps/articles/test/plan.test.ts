@@ -93,6 +93,13 @@ describe('pageOfArticles', () => {
     expect(await pages(q, 20, 130)).toEqual(want);
   });
 
+  it('answers the page past the oldest article with nothing (windows widen to the earliest date)', async () => {
+    const oldest = all.reduce((a, b) => (a.publishedAt < b.publishedAt ? a : b));
+    const c = { t: oldest.publishedAt.getTime() - 1, id: String(oldest._id) };
+    expect(await pageOfArticles(store, {}, 20, c, '_id')).toEqual([]);
+    expect(await pageOfArticles(store, { languages: ['ja'], terms: ['common'] }, 20, c, '_id')).toEqual([]);
+  });
+
   it('sends only queries an index serves (explain: no sequential scan of the articles)', async () => {
     const sent: { filter: Record<string, unknown>; options: Record<string, unknown> }[] = [];
     store.conn.set('debug', (coll: string, method: string, filter: Record<string, unknown>, options: Record<string, unknown>) => {
