@@ -46,7 +46,18 @@ export async function createStore(url: string, opts: { serverSelectionTimeoutMS?
     Article,
     EntryRef,
     async ensureIndexes() {
-      for (const m of [Source, Feed, Article]) await m.createIndexes();
+      // Every writer runs this at start-up, often at once: on DocumentDB two concurrent index
+      // builds on one collection can fail with PostgreSQL's "deadlock detected" (seen with two
+      // workers on a fresh database). The builds are idempotent, so the loser tries again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          for (const m of [Source, Feed, Article]) await m.createIndexes();
+          break;
+        } catch (err) {
+          if (attempt >= 5 || !/deadlock detected/i.test((err as Error).message)) throw err;
+          await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+        }
+      }
       // Article indexes an older build declared (e.g. single-field ones the composite ones replaced) go.
       const declared = new Set(articleSchema.indexes().map(([keys]) => JSON.stringify(keys)));
       for (const idx of await Article.collection.indexes()) {

@@ -109,3 +109,17 @@ describe('store on the embedded FerretDB', () => {
     expect(f).toMatchObject({ etag: '"abc"', consecutiveErrors: 1, lastError: 'timeout', intervalSec: 900 });
   });
 });
+
+describe('ensureIndexes from several writers at once', () => {
+  it('succeeds for all of them on a fresh database (builds are idempotent; a deadlock is retried)', async () => {
+    const url = testServices('store_race').mongoUrl;
+    const stores = await Promise.all([createStore(url), createStore(url), createStore(url)]);
+    try {
+      const r = await Promise.allSettled(stores.map((s) => s.ensureIndexes()));
+      expect(r.map((x) => (x.status === 'rejected' ? String(x.reason) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+    } finally {
+      await stores[0]!.conn.dropDatabase();
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  }, 60_000);
+});

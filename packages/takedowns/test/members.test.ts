@@ -25,7 +25,16 @@ const srcB = 'bbbbbbbbbbbbbbbbbbbbbbbb';
 async function ingest(url: string, sourceId: string): Promise<string> {
   const id = articleIdFor(urlKey(url));
   await recordMembers(store, redis, [{ id, url, sourceId }]);
-  await store.Article.create({ _id: id, url, urlKey: urlKey(url), sourceUrl: url, sourceId, title: url, attribution: 'A', publishedAt: new Date() });
+  await store.Article.create({
+    _id: id,
+    url,
+    urlKey: urlKey(url),
+    sourceUrl: url,
+    sourceId,
+    title: url,
+    attribution: 'A',
+    publishedAt: new Date(),
+  });
   return id;
 }
 const scope = (kind: MatchScope['kind'], value: string): MatchScope => ({ kind, key: scopeKey(kind, value) });
@@ -70,7 +79,9 @@ describe('member index', () => {
       await Promise.all(
         urls.map((url, i) => recordMembers(i % 2 ? store : other, redis, [{ id: articleIdFor(urlKey(url)), url, sourceId: src }])),
       );
-      const pages = await scopeMemberModel(store.conn).find({ _id: { $regex: `^s:${src}#` } }).lean();
+      const pages = await scopeMemberModel(store.conn)
+        .find({ _id: { $regex: `^s:${src}#` } })
+        .lean();
       const listed = new Set(pages.flatMap((p) => p.members ?? []).map((m) => m.split(' ')[1]));
       expect(listed.size).toBe(120);
       // One page per writer (process/connection), not one per call.
@@ -89,7 +100,16 @@ describe('member index', () => {
     try {
       const url = 'https://lost.example/2';
       await recordMembers(other, redis, [{ id: articleIdFor(urlKey(url)), url, sourceId: src }]);
-      await store.Article.create({ _id: articleIdFor(urlKey(url)), url, urlKey: urlKey(url), sourceUrl: url, sourceId: src, title: url, attribution: 'A', publishedAt: new Date() });
+      await store.Article.create({
+        _id: articleIdFor(urlKey(url)),
+        url,
+        urlKey: urlKey(url),
+        sourceUrl: url,
+        sourceId: src,
+        title: url,
+        attribution: 'A',
+        publishedAt: new Date(),
+      });
       expect(await ids(scope('SOURCE', src))).toEqual([first, articleIdFor(urlKey(url))].sort());
       await redis.del(`newsline:member-pages:${store.conn.name}:s:${src}`);
       expect(await ids(scope('SOURCE', src))).toEqual([first, articleIdFor(urlKey(url))].sort());
@@ -102,7 +122,10 @@ describe('member index', () => {
     const moved = await ingest('https://feeds.movers.example/item/1', srcA);
     // Extraction re-keys it to its canonical page on another domain, listing it there first.
     await recordMembers(store, redis, [{ id: moved, url: 'https://canonical.example/story/1', sourceId: srcA }]);
-    await store.Article.updateOne({ _id: moved }, { $set: { url: 'https://canonical.example/story/1', urlKey: urlKey('https://canonical.example/story/1') } });
+    await store.Article.updateOne(
+      { _id: moved },
+      { $set: { url: 'https://canonical.example/story/1', urlKey: urlKey('https://canonical.example/story/1') } },
+    );
     expect(await ids(scope('DOMAIN', 'canonical.example'))).toEqual([moved]);
     expect(await ids(scope('DOMAIN', 'movers.example'))).toEqual([]);
   });
