@@ -113,6 +113,7 @@ export function normalizeJson(value: unknown, base: string | undefined, charset:
   const link = absolute(feed.home_page_url, base);
   const description = text(feed.description);
   const image = absolute(feed.icon, base) ?? absolute(feed.favicon, base);
+  const self = absolute(feed.feed_url, base);
   return {
     format: 'json',
     ...(title ? { title } : {}),
@@ -122,5 +123,9 @@ export function normalizeJson(value: unknown, base: string | undefined, charset:
     ...(image ? { image } : {}),
     entries: (feed.items ?? []).slice(0, maxEntries).map((i) => entryOf(i, feedBase, language)),
     charset,
+    hubs: [
+      ...new Set((feed.hubs ?? []).flatMap((h) => (!h.type || /websub|pubsubhubbub/i.test(h.type) ? (absolute(h.url, base) ?? []) : []))),
+    ],
+    ...(self ? { self } : {}),
   };
 }

@@ -370,6 +370,10 @@ export function normalizeXml(root: XmlElement, base: string | undefined, charset
     httpOnly(resolve(attr(child(container, 'itunes:image') ?? container, 'href'), scope.base)) ??
     httpOnly(resolve(plainOf(child(container, ...atomKeys('logo'), ...atomKeys('icon'))), scope.base));
   const entries = items.slice(0, limits.maxEntries).map((i) => entryOf(i, scope, language));
+  const linksOf = (rel: string): string[] =>
+    linkOf(container, [rel]).flatMap((l) => httpOnly(resolve(hrefOf(l), scopeOf(l, scope).base)) ?? []);
+  const hubs = [...new Set(linksOf('hub'))];
+  const self = linksOf('self')[0];
   return {
     format,
     ...(title !== undefined ? { title } : {}),
@@ -380,5 +384,7 @@ export function normalizeXml(root: XmlElement, base: string | undefined, charset
     ...(image ? { image } : {}),
     entries,
     charset,
+    hubs,
+    ...(self ? { self } : {}),
   };
 }
