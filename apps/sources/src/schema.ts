@@ -23,6 +23,8 @@ import {
   Root,
 } from 'type-graphql';
 import { parseOpml } from './opml';
+import { discoverFeeds, type DiscoveryResult } from './discover';
+import type { PoliteClient } from '@newsline/http';
 
 type SourceRecord = SourceDoc & { _id: Types.ObjectId };
 type FeedRecord = FeedDoc & { _id: Types.ObjectId };
@@ -32,6 +34,8 @@ export interface SourcesContext extends BaseContext {
   /** Per request: every Source reference in one response costs one query (entities are batched). */
   sourceLoader: DataLoader<string, SourceRecord | null>;
   feedsLoader: DataLoader<string, FeedRecord[]>;
+  /** The polite client discovery fetches through (SSRF guard, robots.txt, per-host limits). */
+  http?: PoliteClient;
 }
 
 export function createLoaders(store: Store): Pick<SourcesContext, 'sourceLoader' | 'feedsLoader'> {
@@ -49,6 +53,68 @@ export function createLoaders(store: Store): Pick<SourcesContext, 'sourceLoader'
       return ids.map((i) => docs.filter((d) => String(d.sourceId) === i));
     }),
   };
+}
+
+@ObjectType()
+class FeedWebSub {
+  @Field(() => String)
+  hub!: string;
+  @Field(() => String)
+  topic!: string;
+  @Field(() => String, { description: 'subscribing | subscribed | denied | failed' })
+  state!: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  expiresAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  lastPushAt?: Date;
+  @Field(() => Int)
+  pushes!: number;
+  @Field(() => Int, { description: 'Pushes dropped for a missing or wrong signature.' })
+  rejectedPushes!: number;
+  @Field(() => String, { nullable: true })
+  lastError?: string;
+}
+
+@ObjectType()
+class DiscoveredFeed {
+  @Field(() => String)
+  url!: string;
+  @Field(() => String, { description: 'direct | link | link-header | well-known' })
+  via!: string;
+  @Field(() => String)
+  format!: string;
+  @Field(() => String, { nullable: true })
+  title?: string;
+  @Field(() => Int)
+  entries!: number;
+  @Field(() => [String])
+  hubs!: string[];
+}
+
+@ObjectType()
+class RejectedCandidate {
+  @Field(() => String)
+  url!: string;
+  @Field(() => String)
+  via!: string;
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType()
+class FeedDiscovery {
+  @Field(() => String)
+  siteUrl!: string;
+  @Field(() => String, { nullable: true })
+  pageUrl?: string;
+  @Field(() => [DiscoveredFeed])
+  feeds!: DiscoveredFeed[];
+  @Field(() => [RejectedCandidate])
+  rejected!: RejectedCandidate[];
+  @Field(() => String, { nullable: true })
+  error?: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  at?: Date;
 }
 
 @ObjectType()
@@ -73,6 +139,12 @@ class Feed {
   nextPollAt?: Date;
   @Field(() => Int)
   intervalSec!: number;
+  @Field(() => String, { description: 'push (a verified WebSub subscription delivers entries; polling is the slow safety net) or poll' })
+  mode!: string;
+  @Field(() => FeedWebSub, { nullable: true })
+  websub?: FeedWebSub;
+  @Field(() => String, { nullable: true, description: 'manual | direct | link | link-header | well-known' })
+  discoveredVia?: string;
 }
 
 @ObjectType()
@@ -116,6 +188,8 @@ export class Source {
   paused!: boolean;
   @Field(() => SourceCounts, { description: 'Maintained counters, never a scan.' })
   counts!: SourceCounts;
+  @Field(() => FeedDiscovery, { nullable: true, description: 'The last feed autodiscovery run for this source.' })
+  discovery?: FeedDiscovery;
 }
 
 function toSource(d: SourceRecord): Source {
@@ -129,6 +203,22 @@ function toSource(d: SourceRecord): Source {
     attribution: d.attribution,
     paused: d.paused ?? false,
     counts: { articles: d.counts?.articles ?? 0, feeds: d.counts?.feeds ?? 0 },
+    discovery: d.discovery?.at
+      ? {
+          at: d.discovery.at,
+          siteUrl: d.discovery.siteUrl ?? d.homepage,
+          feeds: (d.discovery.found ?? []).map((f) => ({
+            url: f.url ?? '',
+            via: f.via ?? '',
+            format: f.format ?? '',
+            title: f.title ?? undefined,
+            entries: f.entries ?? 0,
+            hubs: f.hubs ?? [],
+          })),
+          rejected: (d.discovery.rejected ?? []).map((r) => ({ url: r.url ?? '', via: r.via ?? '', reason: r.reason ?? '' })),
+          error: d.discovery.error ?? undefined,
+        }
+      : undefined,
   };
 }
 
@@ -144,6 +234,21 @@ function toFeed(d: FeedRecord): Feed {
     lastError: d.lastError ?? undefined,
     nextPollAt: d.nextPollAt ?? undefined,
     intervalSec: d.intervalSec ?? 900,
+    mode: d.websub?.state === 'subscribed' && d.websub.expiresAt && d.websub.expiresAt > new Date() ? 'push' : 'poll',
+    websub:
+      d.websub?.hub && d.websub.state
+        ? {
+            hub: d.websub.hub,
+            topic: d.websub.topic ?? d.url,
+            state: d.websub.state,
+            expiresAt: d.websub.expiresAt ?? undefined,
+            lastPushAt: d.websub.lastPushAt ?? undefined,
+            pushes: d.websub.pushes ?? 0,
+            rejectedPushes: d.websub.rejectedPushes ?? 0,
+            lastError: d.websub.lastError ?? undefined,
+          }
+        : undefined,
+    discoveredVia: d.discoveredVia ?? undefined,
   };
 }
 
@@ -163,6 +268,12 @@ class SourceInput {
   attribution?: string;
   @Field(() => [String], { nullable: true, description: 'Feed URLs to attach (existing URLs are skipped).' })
   feeds?: string[];
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'addSource only: find the feeds of `homepage` (autodiscovery), record the result on the source and attach every feed found, or only those of `feeds` (each must be among them). `name` defaults to the first feed title.',
+  })
+  discover?: boolean;
 }
 
 @ObjectType()
@@ -198,19 +309,36 @@ const slug = (s: string) =>
 async function addFeeds(
   store: Store,
   sourceId: Types.ObjectId,
-  urls: { url: string; title?: string }[],
+  urls: { url: string; title?: string; via?: string }[],
 ): Promise<{ created: number; skipped: number }> {
   let created = 0;
   let skipped = 0;
   for (const f of urls) {
     // Upsert on the unique url: concurrent imports of the same OPML cannot create duplicates.
-    const r = await store.Feed.updateOne({ url: f.url }, { $setOnInsert: { url: f.url, sourceId, title: f.title } }, { upsert: true });
+    const r = await store.Feed.updateOne(
+      { url: f.url },
+      { $setOnInsert: { url: f.url, sourceId, title: f.title, discoveredVia: f.via ?? 'manual' } },
+      { upsert: true },
+    );
     if (r.upsertedCount) created++;
     else skipped++;
   }
   if (created) await store.Source.updateOne({ _id: sourceId }, { $inc: { 'counts.feeds': created } });
   return { created, skipped };
 }
+
+async function runDiscovery(ctx: SourcesContext, siteUrl: string): Promise<DiscoveryResult> {
+  if (!ctx.http) throw new GraphQLError('feed discovery is not configured on this server', { extensions: { code: 'UNAVAILABLE' } });
+  return discoverFeeds(ctx.http, siteUrl);
+}
+
+const discoveryDoc = (r: DiscoveryResult) => ({
+  at: new Date(),
+  siteUrl: r.siteUrl,
+  found: r.feeds.map((f) => ({ url: f.url, via: f.via, format: f.format, title: f.title, entries: f.entries, hubs: f.hubs })),
+  rejected: r.rejected.map((x) => ({ url: x.url, via: x.via, reason: x.reason.slice(0, 300) })),
+  error: r.error,
+});
 
 @Resolver(() => Source)
 export class SourceResolver {
@@ -254,21 +382,50 @@ export class SourceResolver {
   }
 
   @Authorized('admin')
+  @Query(() => FeedDiscovery, {
+    description: 'Finds the feeds of a site without adding anything: announced links, then well-known paths, each fetched and parsed.',
+  })
+  async discoverFeeds(@Arg('siteUrl', () => String) siteUrl: string, @Ctx() ctx: SourcesContext): Promise<FeedDiscovery> {
+    return { ...(await runDiscovery(ctx, httpUrl(siteUrl, 'siteUrl'))), at: new Date() };
+  }
+
+  @Authorized('admin')
   @Mutation(() => Source)
   async addSource(@Arg('input', () => SourceInput) input: SourceInput, @Ctx() ctx: SourcesContext): Promise<Source> {
-    if (!input.name || !input.homepage) throw badInput('name and homepage are required');
+    if (!input.homepage || (!input.name && !input.discover)) throw badInput('name and homepage are required');
     const homepage = httpUrl(input.homepage, 'homepage');
     const key = slug(input.key ?? hostOf(homepage));
     if (await ctx.store.Source.exists({ key })) throw badInput(`a source with key ${key} exists`);
+    // Discovery runs before anything is written: a site without feeds adds no source.
+    const found = input.discover ? await runDiscovery(ctx, homepage) : undefined;
+    let picked: DiscoveryResult['feeds'] = [];
+    if (found) {
+      const wanted = input.feeds?.length ? new Set(input.feeds.map((u) => httpUrl(u, 'feed'))) : undefined;
+      picked = wanted ? found.feeds.filter((f) => wanted.has(canonicalUrl(f.url))) : found.feeds;
+      const missing = wanted ? [...wanted].filter((u) => !found.feeds.some((f) => canonicalUrl(f.url) === u)) : [];
+      if (missing.length) throw badInput(`not among the feeds discovered at ${homepage}: ${missing.join(', ')}`);
+      if (!picked.length)
+        throw badInput(
+          `no feed found at ${homepage}${found.error ? ` (${found.error})` : ''}; refused: ${found.rejected.map((r) => `${r.url} (${r.reason})`).join('; ') || 'none announced'}`,
+        );
+    }
+    const name = input.name ?? picked[0]?.title ?? hostOf(homepage);
     const doc = await ctx.store.Source.create({
-      name: input.name,
+      name,
       key,
       homepage,
       country: input.country,
       languages: input.languages ?? [],
-      attribution: input.attribution ?? input.name,
+      attribution: input.attribution ?? name,
+      ...(found ? { discovery: discoveryDoc(found) } : {}),
     });
-    if (input.feeds?.length)
+    if (found)
+      await addFeeds(
+        ctx.store,
+        doc._id,
+        picked.map((f) => ({ url: canonicalUrl(f.url), title: f.title, via: f.via })),
+      );
+    else if (input.feeds?.length)
       await addFeeds(
         ctx.store,
         doc._id,

@@ -281,7 +281,18 @@ export async function startDemoPublisher(options: DemoPublisherOptions = {}): Pr
       return sendRepresentation(
         req,
         res,
-        representation(renderHomePage(home.pageCtx, all.slice(0, 30)), 'text/html', home.feed.charset, latest),
+        representation(
+          renderHomePage(
+            home.pageCtx,
+            all.slice(0, 30),
+            feeds
+              .filter((f) => f.source.key === home.source.key)
+              .map((f) => ({ url: f.feedUrl, format: f.feed.format, title: f.feed.title })),
+          ),
+          'text/html',
+          home.feed.charset,
+          latest,
+        ),
       );
     }
     if (path.startsWith('/private/')) {

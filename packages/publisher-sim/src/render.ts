@@ -305,14 +305,21 @@ ${footer(ctx)}
 `;
 }
 
-export function renderHomePage(ctx: PageContext, entries: readonly Entry[]): string {
+/** `alternates`: every feed of the outlet, announced for autodiscovery (default: the page's own feed). */
+export function renderHomePage(
+  ctx: PageContext,
+  entries: readonly Entry[],
+  alternates: readonly { url: string; format: FeedFormat; title: string }[] = [
+    { url: ctx.feedUrl, format: ctx.feedFormat, title: ctx.siteName },
+  ],
+): string {
   return `<!DOCTYPE html>
 <html lang="${esc(ctx.bank.lang)}">
 <head>
 <meta charset="${esc(ctx.charset)}">
 <title>${esc(ctx.siteName)}</title>
 <link rel="canonical" href="${esc(ctx.homepageUrl)}">
-<link rel="alternate" type="${FEED_MIME[ctx.feedFormat]}" title="${esc(ctx.siteName)}" href="${esc(ctx.feedUrl)}">
+${alternates.map((a) => `<link rel="alternate" type="${FEED_MIME[a.format]}" title="${esc(a.title)}" href="${esc(a.url)}">`).join('\n')}
 <meta property="og:type" content="website">
 <meta property="og:site_name" content="${esc(ctx.siteName)}">
 </head>
