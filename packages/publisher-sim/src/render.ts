@@ -25,6 +25,8 @@ export interface FeedContext {
   attribution: string;
   /** tag: URI prefix for the feed id (Atom) */
   idBase: string;
+  /** WebSub hub the feed advertises (`rel="hub"`), when the publisher runs one. */
+  hubUrl?: string;
 }
 
 const XML_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -59,7 +61,7 @@ ${e.content.tags.map((t) => `      <category>${esc(t)}</category>`).join('\n')}
     <lastBuildDate>${newest(entries).toUTCString()}</lastBuildDate>
     <ttl>5</ttl>
     <atom:link href="${esc(ctx.feedUrl)}" rel="self" type="application/rss+xml"/>
-${items}
+${ctx.hubUrl ? `    <atom:link href="${esc(ctx.hubUrl)}" rel="hub"/>\n` : ''}${items}
   </channel>
 </rss>
 `;
@@ -88,7 +90,7 @@ ${e.content.tags.map((t) => `    <category term="${esc(t)}"/>`).join('\n')}
   <updated>${newest(entries).toISOString()}</updated>
   <link rel="self" type="application/atom+xml" href="${esc(ctx.feedUrl)}"/>
   <link rel="alternate" type="text/html" href="${esc(ctx.homepageUrl)}"/>
-  <rights>${esc(ctx.attribution)}</rights>
+${ctx.hubUrl ? `  <link rel="hub" href="${esc(ctx.hubUrl)}"/>\n` : ''}  <rights>${esc(ctx.attribution)}</rights>
   <generator>newsline publisher-sim</generator>
 ${items}
 </feed>
@@ -103,6 +105,7 @@ export function renderJsonFeed(ctx: FeedContext, entries: readonly Entry[]): str
         title: ctx.title,
         home_page_url: ctx.homepageUrl,
         feed_url: ctx.feedUrl,
+        ...(ctx.hubUrl ? { hubs: [{ type: 'WebSub', url: ctx.hubUrl }] } : {}),
         description: ctx.description,
         language: ctx.lang,
         authors: [{ name: ctx.siteName }],
