@@ -47,7 +47,7 @@ export interface WebSubHub {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Distributes the topic's current content (or `content`) to its verified subscribers now. */
   publish(topic: string, content?: TopicContent): Promise<{ delivered: number; failed: number }>;
-  /** Resolves once verification of intent for pending requests has finished (tests, benchmarks). */
+  /** Resolves once pending verifications of intent and deliveries have finished (tests, benchmarks). */
   idle(): Promise<void>;
   subscriptions(topic?: string): HubSubscription[];
   stats(): HubStats;
@@ -185,7 +185,7 @@ export function createWebSubHub(opts: WebSubHubOptions): WebSubHub {
     return false;
   };
 
-  const publish = async (topic: string, content?: TopicContent) => {
+  const distribute = async (topic: string, content?: TopicContent) => {
     const now = Date.now();
     const targets = [...subs.values()].filter((s) => s.topic === topic && s.expiresAt.getTime() > now);
     const body = content ?? (targets.length ? await opts.fetchTopic(topic) : undefined);
@@ -197,6 +197,18 @@ export function createWebSubHub(opts: WebSubHubOptions): WebSubHub {
     return { delivered, failed: results.length - delivered };
   };
 
+  // Tracked, so idle() also waits for deliveries in flight.
+  const publish = (topic: string, content?: TopicContent) => {
+    const p = distribute(topic, content);
+    track(
+      p.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return p;
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end('WebSub hub: POST only\n');
     void readForm(req).then((form) => {
@@ -205,7 +217,7 @@ export function createWebSubHub(opts: WebSubHubOptions): WebSubHub {
       if (mode === 'publish') {
         const topic = form.get('hub.url') ?? form.get('hub.topic');
         if (!isHttpUrl(topic)) return void res.writeHead(400).end('hub.url must be an http(s) URL\n');
-        track(publish(topic).then(() => undefined));
+        void publish(topic).catch(() => undefined);
         return void res.writeHead(204).end();
       }
       const topic = form.get('hub.topic');
