@@ -1,6 +1,6 @@
 import { articleIdFor, canonicalUrl, entryRefIdFor, urlKey } from '@newsline/domain';
 import { hubLinksOf, parseFeed, type FeedEntry, type ParsedFeed } from '@newsline/feeds';
-import { maybeSubscribe } from '../websub/subscribe';
+import { maybeSubscribe, pushIsLive } from '../websub/subscribe';
 import { recordMembers, REINSTATED_VERSION_KEY } from '@newsline/takedowns';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
@@ -101,9 +101,9 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
     publisherMinSec: Math.max(publisherMinSec, (pf.ttlMinutes ?? 0) * 60),
     bounds,
   });
-  // WebSub: subscribe to an advertised hub (or renew); a live subscription delivers, so polling slows to a safety net.
-  const websub = await maybeSubscribe(ctx, feed, hubLinksOf(pf, res.headers.link, res.finalUrl));
-  const pollSec = websub === 'live' ? Math.max(intervalSec, config.WEBSUB_POLL_INTERVAL_SEC) : intervalSec;
+  // A live WebSub subscription delivers new entries, so polling slows to a safety net.
+  const live = pushIsLive(feed, now);
+  const pollSec = live ? Math.max(intervalSec, config.WEBSUB_POLL_INTERVAL_SEC) : intervalSec;
   const nextPollAt = new Date(now.getTime() + pollSec * 1000);
   const lastEntryAt = newDates.reduce<Date | undefined>((m, d) => (!m || d > m ? d : m), feed.stats?.lastEntryAt ?? undefined);
   await store.Feed.updateOne(
@@ -127,6 +127,9 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
       $inc: { 'stats.fetches': 1, 'stats.entriesSeen': pf.entries.length, 'stats.newEntries': created },
     },
   );
+  // Subscribe to an advertised hub (or renew) after this poll's own write: the hub's verification
+  // updates the same document, and two concurrent writers of one document are best avoided.
+  const websub = await maybeSubscribe(ctx, feed, hubLinksOf(pf, res.headers.link, res.finalUrl));
   ctx.log.info({ feedId, entries: pf.entries.length, created, tooOld, blocked, intervalSec: pollSec, websub }, 'feed fetched');
   return { kind: 'ok', entries: pf.entries.length, created, tooOld, blocked, nextPollAt };
 }

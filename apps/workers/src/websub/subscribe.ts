@@ -21,6 +21,10 @@ export function renewBeforeMs(leaseSeconds: number, renewBeforeSec: number): num
   return Math.min(renewBeforeSec, Math.max(5, leaseSeconds / 10)) * 1000;
 }
 
+/** A verified subscription whose lease has not ended: pushes arrive. */
+export const pushIsLive = (feed: Pick<FeedRecord, 'websub'>, now: Date): boolean =>
+  feed.websub?.state === 'subscribed' && !!feed.websub.expiresAt && feed.websub.expiresAt.getTime() > now.getTime();
+
 /**
  * Subscribes the feed to the first hub it advertises, or renews a lease close to expiry. The
  * callback token and secret are written before the hub is asked, because the hub's verification
