@@ -45,6 +45,7 @@ interface SourceRow {
     lastError: string | null;
     nextPollAt: string | null;
     mode: string;
+    kind: string;
     discoveredVia: string | null;
     websub: { hub: string; state: string; expiresAt: string | null; pushes: number; rejectedPushes: number } | null;
   }[];
@@ -52,7 +53,7 @@ interface SourceRow {
 
 const SOURCE_FIELDS = `id key name homepage paused counts { articles feeds }
   health { status feeds failingFeeds lastSuccessAt }
-  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt mode discoveredVia
+  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt mode kind discoveredVia
     websub { hub state expiresAt pushes rejectedPushes } }`;
 
 interface Discovery {
@@ -61,9 +62,11 @@ interface Discovery {
   error: string | null;
   feeds: { url: string; via: string; format: string; title: string | null; entries: number; hubs: string[] }[];
   rejected: { url: string; via: string; reason: string }[];
+  sitemaps: { url: string; kind: string; urls: number; news: number; refused: number }[];
 }
 
-const DISCOVERY_FIELDS = 'siteUrl pageUrl error feeds { url via format title entries hubs } rejected { url via reason }';
+const DISCOVERY_FIELDS =
+  'siteUrl pageUrl error feeds { url via format title entries hubs } rejected { url via reason } sitemaps { url kind urls news refused }';
 
 /** Numbered feeds (the numbers --pick takes), then the refused candidates with their reasons. */
 function discoveryText(d: Discovery): string {
@@ -74,6 +77,8 @@ function discoveryText(d: Discovery): string {
     ),
   );
   if (!d.feeds.length) lines.push('  no feed found');
+  for (const m of d.sitemaps ?? [])
+    lines.push(`  sitemap ${m.url}  ${m.kind}, ${m.urls} URLs, ${m.news} news, ${m.refused} on other hosts refused (from robots.txt)`);
   for (const r of d.rejected) lines.push(`  refused ${r.url} (${r.via}): ${r.reason}`);
   return lines.join('\n');
 }
@@ -186,6 +191,7 @@ export function buildProgram(io: Io): Command {
     )
     .option('--homepage <url>', 'publisher homepage (default: the site URL)')
     .option('--feed <url...>', 'feed URL(s); skips discovery')
+    .option('--sitemap <url...>', 'news sitemap or sitemap-index URL(s) on the homepage host')
     .option('--all', 'take every discovered feed', false)
     .option('--pick <n...>', 'take the discovered feeds with these numbers (see the list printed without it)')
     .option('--name <name>', 'display name (default: the first feed title)')
@@ -199,6 +205,7 @@ export function buildProgram(io: Io): Command {
         o: {
           homepage?: string;
           feed?: string[];
+          sitemap?: string[];
           all: boolean;
           pick?: string[];
           name?: string;
@@ -212,9 +219,17 @@ export function buildProgram(io: Io): Command {
         const g = globals(cmd);
         const homepage = o.homepage ?? siteUrl;
         if (!homepage) throw new UsageError('give a site URL (or --homepage)');
-        const base = { homepage, name: o.name, key: o.key, country: o.country, languages: o.language, attribution: o.attribution };
+        const base = {
+          homepage,
+          name: o.name,
+          key: o.key,
+          country: o.country,
+          languages: o.language,
+          attribution: o.attribution,
+          ...(o.sitemap ? { sitemaps: o.sitemap } : {}),
+        };
         let input: Record<string, unknown> = { ...base, feeds: o.feed };
-        if (!o.feed?.length) {
+        if (!o.feed?.length && !o.sitemap?.length) {
           if (o.all && o.pick) throw new UsageError('--all and --pick exclude each other');
           let feeds: string[] | undefined;
           if (!o.all) {
@@ -223,8 +238,9 @@ export function buildProgram(io: Io): Command {
               `query($u: String!) { discoverFeeds(siteUrl: $u) { ${DISCOVERY_FIELDS} } }`,
               { u: siteUrl ?? homepage },
             );
-            if (!d.feeds.length) throw new CliError(`no feed found at ${d.siteUrl}\n${discoveryText(d)}`, 'NO_FEEDS');
-            const picks = o.pick ?? (await askPick(d, io));
+            if (!d.feeds.length && !d.sitemaps.some((m) => m.news > 0))
+              throw new CliError(`no feed found at ${d.siteUrl}\n${discoveryText(d)}`, 'NO_FEEDS');
+            const picks = d.feeds.length ? (o.pick ?? (await askPick(d, io))) : [];
             feeds = picks.map((p) => {
               const n = Number(p);
               if (!Number.isInteger(n) || n < 1 || n > d.feeds.length) throw new UsageError(`--pick: ${p} is not 1..${d.feeds.length}`);
@@ -261,9 +277,10 @@ export function buildProgram(io: Io): Command {
         [
           `${s.key}  ${s.name}  ${s.homepage}  ${s.paused ? 'paused' : s.health.status}`,
           table([
-            ['FEED', 'MODE', 'WEBSUB', 'PUSHES', 'FORGED', 'FOUND VIA', 'LAST OK', 'NEXT POLL'],
+            ['FEED', 'KIND', 'MODE', 'WEBSUB', 'PUSHES', 'FORGED', 'FOUND VIA', 'LAST OK', 'NEXT POLL'],
             ...s.feeds.map((f) => [
               f.url,
+              f.kind,
               f.mode,
               f.websub ? `${f.websub.state}${f.websub.expiresAt ? ` until ${f.websub.expiresAt}` : ''}` : '-',
               String(f.websub?.pushes ?? 0),

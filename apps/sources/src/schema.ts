@@ -102,7 +102,25 @@ class RejectedCandidate {
 }
 
 @ObjectType()
+class DiscoveredSitemap {
+  @Field(() => String)
+  url!: string;
+  @Field(() => String, { description: 'robots (a Sitemap: line of robots.txt)' })
+  via!: string;
+  @Field(() => String, { description: 'urlset | index' })
+  kind!: string;
+  @Field(() => Int)
+  urls!: number;
+  @Field(() => Int, { description: 'URLs with a Google News block' })
+  news!: number;
+  @Field(() => Int, { description: 'URLs on other hosts, refused' })
+  refused!: number;
+}
+
+@ObjectType()
 class FeedDiscovery {
+  @Field(() => [DiscoveredSitemap])
+  sitemaps!: DiscoveredSitemap[];
   @Field(() => String)
   siteUrl!: string;
   @Field(() => String, { nullable: true })
@@ -139,6 +157,8 @@ class Feed {
   nextPollAt?: Date;
   @Field(() => Int)
   intervalSec!: number;
+  @Field(() => String, { description: 'feed, or sitemap (a news sitemap or sitemap index: its URLs of the last two days become articles)' })
+  kind!: string;
   @Field(() => String, { description: 'push (a verified WebSub subscription delivers entries; polling is the slow safety net) or poll' })
   mode!: string;
   @Field(() => FeedWebSub, { nullable: true })
@@ -216,6 +236,14 @@ function toSource(d: SourceRecord): Source {
             hubs: f.hubs ?? [],
           })),
           rejected: (d.discovery.rejected ?? []).map((r) => ({ url: r.url ?? '', via: r.via ?? '', reason: r.reason ?? '' })),
+          sitemaps: (d.discovery.sitemaps ?? []).map((m) => ({
+            url: m.url ?? '',
+            via: m.via ?? 'robots',
+            kind: m.kind ?? 'urlset',
+            urls: m.urls ?? 0,
+            news: m.news ?? 0,
+            refused: m.refused ?? 0,
+          })),
           error: d.discovery.error ?? undefined,
         }
       : undefined,
@@ -234,6 +262,7 @@ function toFeed(d: FeedRecord): Feed {
     lastError: d.lastError ?? undefined,
     nextPollAt: d.nextPollAt ?? undefined,
     intervalSec: d.intervalSec ?? 900,
+    kind: d.kind ?? 'feed',
     mode: d.websub?.state === 'subscribed' && d.websub.expiresAt && d.websub.expiresAt > new Date() ? 'push' : 'poll',
     websub:
       d.websub?.hub && d.websub.state
@@ -268,6 +297,11 @@ class SourceInput {
   attribution?: string;
   @Field(() => [String], { nullable: true, description: 'Feed URLs to attach (existing URLs are skipped).' })
   feeds?: string[];
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Sitemap or sitemap-index URLs to poll (news: sitemaps); each must be on the homepage host (sitemaps.org same-host rule).',
+  })
+  sitemaps?: string[];
   @Field(() => Boolean, {
     nullable: true,
     description:
@@ -309,7 +343,7 @@ const slug = (s: string) =>
 async function addFeeds(
   store: Store,
   sourceId: Types.ObjectId,
-  urls: { url: string; title?: string; via?: string }[],
+  urls: { url: string; title?: string; via?: string; kind?: 'feed' | 'sitemap' }[],
 ): Promise<{ created: number; skipped: number }> {
   let created = 0;
   let skipped = 0;
@@ -317,7 +351,7 @@ async function addFeeds(
     // Upsert on the unique url: concurrent imports of the same OPML cannot create duplicates.
     const r = await store.Feed.updateOne(
       { url: f.url },
-      { $setOnInsert: { url: f.url, sourceId, title: f.title, discoveredVia: f.via ?? 'manual' } },
+      { $setOnInsert: { url: f.url, sourceId, title: f.title, discoveredVia: f.via ?? 'manual', kind: f.kind ?? 'feed' } },
       { upsert: true },
     );
     if (r.upsertedCount) created++;
@@ -325,6 +359,16 @@ async function addFeeds(
   }
   if (created) await store.Source.updateOne({ _id: sourceId }, { $inc: { 'counts.feeds': created } });
   return { created, skipped };
+}
+
+/** Sitemap URLs of the input, each on the homepage's host (a sitemap may only list its own host's URLs). */
+function sitemapFeeds(homepage: string, sitemaps: string[] | undefined, via = 'manual') {
+  const host = new URL(homepage).hostname;
+  return (sitemaps ?? []).map((u) => {
+    const url = httpUrl(u, 'sitemap');
+    if (new URL(url).hostname !== host) throw badInput(`sitemap ${url} is not on ${host}`);
+    return { url, via, kind: 'sitemap' as const };
+  });
 }
 
 async function runDiscovery(ctx: SourcesContext, siteUrl: string): Promise<DiscoveryResult> {
@@ -337,6 +381,7 @@ const discoveryDoc = (r: DiscoveryResult) => ({
   siteUrl: r.siteUrl,
   found: r.feeds.map((f) => ({ url: f.url, via: f.via, format: f.format, title: f.title, entries: f.entries, hubs: f.hubs })),
   rejected: r.rejected.map((x) => ({ url: x.url, via: x.via, reason: x.reason.slice(0, 300) })),
+  sitemaps: r.sitemaps,
   error: r.error,
 });
 
@@ -404,11 +449,18 @@ export class SourceResolver {
       picked = wanted ? found.feeds.filter((f) => wanted.has(canonicalUrl(f.url))) : found.feeds;
       const missing = wanted ? [...wanted].filter((u) => !found.feeds.some((f) => canonicalUrl(f.url) === u)) : [];
       if (missing.length) throw badInput(`not among the feeds discovered at ${homepage}: ${missing.join(', ')}`);
-      if (!picked.length)
+      if (!picked.length && !found.sitemaps.some((m) => m.news > 0))
         throw badInput(
           `no feed found at ${homepage}${found.error ? ` (${found.error})` : ''}; refused: ${found.rejected.map((r) => `${r.url} (${r.reason})`).join('; ') || 'none announced'}`,
         );
     }
+    // Discovered sitemaps are polled only when they are news sitemaps (a full-site sitemap is an archive).
+    const sitemaps = sitemapFeeds(
+      homepage,
+      input.sitemaps ??
+        found?.sitemaps.filter((m) => m.news > 0 && new URL(m.url).hostname === new URL(homepage).hostname).map((m) => m.url),
+      input.sitemaps ? 'manual' : 'robots',
+    );
     const name = input.name ?? picked[0]?.title ?? hostOf(homepage);
     const doc = await ctx.store.Source.create({
       name,
@@ -431,6 +483,7 @@ export class SourceResolver {
         doc._id,
         input.feeds.map((u) => ({ url: httpUrl(u, 'feed') })),
       );
+    if (sitemaps.length) await addFeeds(ctx.store, doc._id, sitemaps);
     return toSource((await ctx.store.Source.findById(doc._id).lean()) as SourceRecord);
   }
 
@@ -457,6 +510,7 @@ export class SourceResolver {
         d._id,
         input.feeds.map((u) => ({ url: httpUrl(u, 'feed') })),
       );
+    if (input.sitemaps?.length) await addFeeds(ctx.store, d._id, sitemapFeeds(d.homepage, input.sitemaps));
     return toSource(d as SourceRecord);
   }
 

@@ -152,4 +152,36 @@ describe('discoverFeeds', () => {
     expect(none.rejected.length).toBeGreaterThanOrEqual(8);
     expect(none.rejected.every((x) => x.via === 'well-known' && /^http-status/.test(x.reason))).toBe(true);
   });
+
+  it('reads the sitemaps robots.txt names and counts their news URLs and other-host refusals', async () => {
+    let origin = '';
+    const site = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path === '/robots.txt')
+        return void res
+          .writeHead(200, { 'content-type': 'text/plain' })
+          .end(`User-agent: *\nAllow: /\nSitemap: ${origin}/news-sitemap.xml\nSitemap: /missing.xml\n`);
+      if (path === '/') return send('text/html', html('<link rel="alternate" type="application/rss+xml" href="/rss.xml">'))(req, res);
+      if (path === '/rss.xml') return send('application/rss+xml', rss('Site RSS'))(req, res);
+      if (path === '/news-sitemap.xml')
+        return send(
+          'application/xml',
+          `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+            <url><loc>${origin}/a</loc><news:news><news:title>A</news:title><news:publication_date>${new Date().toISOString()}</news:publication_date></news:news></url>
+            <url><loc>${origin}/b</loc></url><url><loc>https://elsewhere.example.com/c</loc></url></urlset>`,
+        )(req, res);
+      send('text/html', notFoundPage, 404)(req, res);
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    try {
+      const r = await discoverFeeds(http, `${origin}/`);
+      expect(r.feeds.map((f) => f.url)).toEqual([`${origin}/rss.xml`]);
+      expect(r.sitemaps).toEqual([{ url: `${origin}/news-sitemap.xml`, via: 'robots', kind: 'urlset', urls: 2, news: 1, refused: 1 }]);
+      expect(r.rejected).toEqual([{ url: `${origin}/missing.xml`, via: 'robots', reason: expect.stringMatching(/^http-status/) }]);
+    } finally {
+      site.closeAllConnections();
+      await new Promise((res) => site.close(res));
+    }
+  });
 });

@@ -71,6 +71,12 @@ export const configSchema = z.object({
     .default(5 * 1024 * 1024),
   /** How often the renewal loop looks for leases to renew and requests to retry. */
   WEBSUB_RENEW_CHECK_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Largest (decompressed) sitemap document read. */
+  SITEMAP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
   /** JSON file of sources to register at start (see apps/workers/README.md). */
   SOURCES_FILE: z.string().optional(),
   DEMO_PUBLISHER_URL: z.string().url().default('http://127.0.0.1:4080'),

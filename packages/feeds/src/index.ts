@@ -5,6 +5,7 @@ import type { FeedError, FeedParseResult, ParseFeedOptions } from './types';
 import { HostileError, parseXml, stripDoctype } from './xml';
 
 export { parseFeedDate } from './dates';
+export { parseSitemap, sitemapsFromRobots, type ParseSitemapOptions, type SitemapEntry, type SitemapParseResult } from './sitemap';
 export {
   feedLinksFromHeader,
   findFeedLinks,

@@ -36,7 +36,8 @@ const DEFAULT_ACCEPT: Record<FetchKind, string> = {
 };
 
 const DEFAULT_TYPES: Record<FetchKind, ContentTypeRule[]> = {
-  feed: [/(^|[/+])xml$/, /(^|[/+])json$/, /rss/, /atom/, 'text/'],
+  // gzip: sitemaps are often served as .xml.gz files (application/gzip), not with Content-Encoding.
+  feed: [/(^|[/+])xml$/, /(^|[/+])json$/, /rss/, /atom/, 'text/', /^application\/(x-)?gzip$/],
   page: ['text/html', 'application/xhtml+xml'],
   robots: ['text/plain'],
 };

@@ -6,6 +6,7 @@ import type { IngestContext } from './context';
 import { publishEvent } from './context';
 import { errorBackoffSec, nextPollIntervalSec, publisherMinimumSec, updateMeanGap } from './interval';
 import { insertAll } from './insert';
+import { readSitemap } from './sitemap';
 import { termsFor } from './terms';
 
 export type FetchOutcome =
@@ -87,9 +88,23 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
     return { kind: 'not-modified' };
   }
 
-  const parsed = parseFeed(res.body, { url: res.finalUrl, contentType: res.contentType, contentLocation: res.headers['content-location'] });
-  if (!parsed.ok) return fail(`feed-${parsed.error.code}`, parsed.error.message);
-  const pf = parsed.feed;
+  let pf: ParsedFeed;
+  if (feed.kind === 'sitemap') {
+    const sm = await readSitemap(ctx, res, now);
+    if (!sm.ok) return fail(sm.code, sm.message);
+    if (sm.refused || sm.childErrors.length)
+      ctx.log.info({ feedId, refused: sm.refused, childErrors: sm.childErrors }, 'sitemap urls refused');
+    // The stored format is 'sitemap' (below); pf only carries the entries.
+    pf = { format: 'rss', entries: sm.entries, charset: 'utf-8', hubs: [] };
+  } else {
+    const parsed = parseFeed(res.body, {
+      url: res.finalUrl,
+      contentType: res.contentType,
+      contentLocation: res.headers['content-location'],
+    });
+    if (!parsed.ok) return fail(`feed-${parsed.error.code}`, parsed.error.message);
+    pf = parsed.feed;
+  }
 
   const { created, tooOld, blocked, newDates } = await ingestEntries(ctx, { feedId, source, pf, now });
 
@@ -111,7 +126,7 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
     {
       $set: {
         title: pf.title ?? feed.title,
-        format: pf.format,
+        format: feed.kind === 'sitemap' ? 'sitemap' : pf.format,
         etag: res.etag,
         lastModified: res.lastModified,
         lastFetchAt: now,

@@ -4,8 +4,10 @@ export const feedSchema = new Schema(
   {
     sourceId: { type: Schema.Types.ObjectId, required: true },
     url: { type: String, required: true },
+    /** 'sitemap': a (news) sitemap or sitemap index polled like a feed; its recent URLs become entries. */
+    kind: { type: String, enum: ['feed', 'sitemap'], default: 'feed' },
     title: String,
-    format: { type: String, enum: ['rss', 'atom', 'json', 'rdf', null] },
+    format: { type: String, enum: ['rss', 'atom', 'json', 'rdf', 'sitemap', null] },
     paused: { type: Boolean, default: false },
     // Polling state
     etag: String,

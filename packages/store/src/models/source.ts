@@ -22,6 +22,7 @@ export const sourceSchema = new Schema(
       siteUrl: String,
       found: [{ _id: false, url: String, via: String, format: String, title: String, entries: Number, hubs: [String] }],
       rejected: [{ _id: false, url: String, via: String, reason: String }],
+      sitemaps: [{ _id: false, url: String, via: String, kind: String, urls: Number, news: Number, refused: Number }],
       error: String,
     },
     /** Maintained as counters by the writers, never by scanning articles. */
