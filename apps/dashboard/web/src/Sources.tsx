@@ -26,6 +26,7 @@ export function Sources({ sources, reload }: { sources: SourceInfo[]; reload: ()
             <th>Source</th>
             <th>Status</th>
             <th>Feeds</th>
+            <th>Mode</th>
             <th>Articles</th>
             <th>Last fetch</th>
             <th>Last success</th>
@@ -64,6 +65,33 @@ export function Sources({ sources, reload }: { sources: SourceInfo[]; reload: ()
                 <td>
                   {s.counts.feeds}
                   {s.health.failingFeeds ? <span className="muted"> ({s.health.failingFeeds} failing)</span> : null}
+                </td>
+                <td data-testid="feed-modes">
+                  {s.feeds.map((f) => (
+                    <div
+                      key={f.id}
+                      title={`${f.url}\nfound via ${f.discoveredVia ?? 'manual'}${f.websub ? `\nWebSub ${f.websub.state} at ${f.websub.hub}${f.websub.expiresAt ? ` until ${f.websub.expiresAt}` : ''}; ${f.websub.pushes} pushes, ${f.websub.rejectedPushes} forged dropped` : ''}`}
+                    >
+                      <span className={`status ${f.mode === 'push' ? 'ok' : 'paused'}`}>{f.mode}</span>{' '}
+                      <span className="muted">
+                        {f.kind === 'sitemap' ? 'sitemap' : 'feed'} · {f.discoveredVia ?? 'manual'}
+                      </span>
+                    </div>
+                  ))}
+                  {s.discovery && (
+                    <div
+                      className="muted"
+                      title={[
+                        ...s.discovery.feeds.map((f) => `found ${f.url} (${f.format}, via ${f.via})`),
+                        ...s.discovery.sitemaps.map((m) => `sitemap ${m.url} (${m.urls} URLs, ${m.news} news)`),
+                        ...s.discovery.rejected.map((r) => `refused ${r.url} (${r.via}): ${r.reason}`),
+                      ].join('\n')}
+                    >
+                      discovery: {s.discovery.feeds.length} found, {s.discovery.sitemaps.length} sitemaps, {s.discovery.rejected.length}{' '}
+                      refused
+                      {s.discovery.error ? ` · ${s.discovery.error}` : ''}
+                    </div>
+                  )}
                 </td>
                 <td>{s.counts.articles}</td>
                 <td>{ago(lastFetch)}</td>
