@@ -47,14 +47,17 @@ interface SourceRow {
     mode: string;
     kind: string;
     discoveredVia: string | null;
-    websub: { hub: string; state: string; expiresAt: string | null; pushes: number; rejectedPushes: number } | null;
+    websub?: { hub: string; state: string; expiresAt: string | null; pushes: number; rejectedPushes: number } | null;
   }[];
 }
 
 const SOURCE_FIELDS = `id key name homepage paused counts { articles feeds }
   health { status feeds failingFeeds lastSuccessAt }
-  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt mode kind discoveredVia
-    websub { hub state expiresAt pushes rejectedPushes } }`;
+  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt mode kind discoveredVia }`;
+
+/** One source's WebSub state and last discovery (too costly for the 80-source list query). */
+const SOURCE_DETAIL_FIELDS = `${SOURCE_FIELDS.replace('discoveredVia }', 'discoveredVia websub { hub state expiresAt pushes rejectedPushes } }')}
+  discovery { siteUrl pageUrl error feeds { url via format title entries hubs } rejected { url via reason } sitemaps { url kind urls news refused } }`;
 
 interface Discovery {
   siteUrl: string;
@@ -251,7 +254,7 @@ export function buildProgram(io: Io): Command {
         }
         const { addSource } = await gql<{ addSource: SourceRow & { discovery: Discovery | null } }>(
           g,
-          `mutation($input: SourceInput!) { addSource(input: $input) { ${SOURCE_FIELDS} discovery { ${DISCOVERY_FIELDS} } } }`,
+          `mutation($input: SourceInput!) { addSource(input: $input) { ${SOURCE_DETAIL_FIELDS} } }`,
           { input },
         );
         print(g, addSource, () =>
@@ -270,7 +273,7 @@ export function buildProgram(io: Io): Command {
       const found = await findSource(g, ref);
       const { source: s } = await gql<{ source: SourceRow & { discovery: Discovery | null } }>(
         g,
-        `query($id: ID!) { source(id: $id) { ${SOURCE_FIELDS} discovery { ${DISCOVERY_FIELDS} } } }`,
+        `query($id: ID!) { source(id: $id) { ${SOURCE_DETAIL_FIELDS} } }`,
         { id: found.id },
       );
       print(g, s, () =>
