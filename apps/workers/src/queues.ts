@@ -50,10 +50,7 @@ export function extractBackoff(attemptsMade: number, _type?: string, err?: Error
 
 export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, prefix?: string) {
   const delayed = (queue: string, job: Job) => (err: Error, delayMs: number) =>
-    ctx.log.info(
-      { queue, jobId: job.id, started: job.attemptsStarted, delayMs, err: err.message },
-      'job put back: database or Redis unavailable',
-    );
+    ctx.log.info({ queue, jobId: job.id, started: job.attemptsStarted, delayMs, err: err.message }, 'job put back: database or Redis unavailable');
   const deadlineMs = ctx.config.JOB_DEADLINE_SEC * 1000;
   const fetchWorker = new Worker(
     QUEUES.fetch,
@@ -74,12 +71,7 @@ export function startWorkers(ctx: IngestContext, connection: ConnectionOptions, 
     async (job: Job, token?: string) => {
       const { articleId } = extractArticleJob.parse(job.data);
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return outageTolerant(
-        job,
-        token,
-        () => withDeadline(deadlineMs, () => extractAndStore(ctx, articleId, final)),
-        delayed(QUEUES.extract, job),
-      );
+      return outageTolerant(job, token, () => withDeadline(deadlineMs, () => extractAndStore(ctx, articleId, final)), delayed(QUEUES.extract, job));
     },
     {
       connection,

@@ -46,9 +46,7 @@ describe('a database outage during a job', () => {
   it('puts the job back without spending its attempts, and it completes once the database is back', async () => {
     const pub = await publisher({
       '/feed.xml': (_q, res) =>
-        res
-          .writeHead(200, { 'content-type': 'application/rss+xml' })
-          .end(rss([{ title: 'Outage', link: `${pub.url}/o/1`, date: new Date() }])),
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ title: 'Outage', link: `${pub.url}/o/1`, date: new Date() }])),
     });
     const { feedId } = await addFeed(h.store, `${pub.url}/feed.xml`);
     const proxy = await cuttableProxy(new URL(h.config.MONGO_URL));
@@ -72,9 +70,7 @@ describe('a database outage during a job', () => {
       await queues.enqueueFetch(feedId, 'outage');
       await fourPutBacks;
       proxy.restore();
-      const job = (await queues.fetch.getJobs(['delayed', 'waiting', 'active', 'completed', 'failed'])).find(
-        (j) => j.data.feedId === feedId,
-      )!;
+      const job = (await queues.fetch.getJobs(['delayed', 'waiting', 'active', 'completed', 'failed'])).find((j) => j.data.feedId === feedId)!;
       await job.waitUntilFinished(events, 30_000);
       const done = (await queues.fetch.getJob(job.id!))!;
       expect(done.returnvalue).toMatchObject({ kind: 'ok', created: 1 });
@@ -99,22 +95,12 @@ describe('a database outage during a job', () => {
     const net = Object.assign(new Error('connection 18 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' });
     expect(isTransientInfraError(net)).toBe(true);
     expect(isTransientInfraError(new Error('wrapped', { cause: net }))).toBe(true);
-    expect(
-      isTransientInfraError(
-        Object.assign(new Error('Operation `feeds.findOne()` buffering timed out after 10000ms'), { name: 'MongooseError' }),
-      ),
-    ).toBe(true);
+    expect(isTransientInfraError(Object.assign(new Error('Operation `feeds.findOne()` buffering timed out after 10000ms'), { name: 'MongooseError' }))).toBe(true);
     expect(isTransientInfraError(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 }))).toBe(false);
     // What FerretDB answers operations in flight while it shuts down (seen restarting it under load).
     const shutdown = (m: string) => Object.assign(new Error(m), { name: 'MongoServerError' });
-    expect(
-      isTransientInfraError(
-        shutdown('[msg_find.go:123 handler.handleMaxTimeMSError] [collection.go:45 sqlite.(*collection).Query] context canceled'),
-      ),
-    ).toBe(true);
-    expect(
-      isTransientInfraError(shutdown('[db.go:91 fsql.(*DB).InTransaction] sql: transaction has already been committed or rolled back')),
-    ).toBe(true);
+    expect(isTransientInfraError(shutdown('[msg_find.go:123 handler.handleMaxTimeMSError] [collection.go:45 sqlite.(*collection).Query] context canceled'))).toBe(true);
+    expect(isTransientInfraError(shutdown('[db.go:91 fsql.(*DB).InTransaction] sql: transaction has already been committed or rolled back'))).toBe(true);
     expect(isTransientInfraError(new TypeError('x is undefined'))).toBe(false);
     expect(isTransientInfraError('not an error')).toBe(false);
   });

@@ -42,15 +42,7 @@ describe('repairPendingExtractions', () => {
   it('runs at start, then only after Redis lost its data (its epoch marker is gone) or once per period', async () => {
     const queue = new Queue('article-extract', { connection: h.redis, prefix: h.prefix });
     await h.redis.set(REDIS_EPOCH_KEY, 'kept');
-    const loop = startRepairLoop({
-      store: h.store,
-      queue,
-      redis: h.redis,
-      afterSec: 60,
-      log: h.ctx.log,
-      checkMs: 3_600_000,
-      periodicMs: 3_600_000,
-    });
+    const loop = startRepairLoop({ store: h.store, queue, redis: h.redis, afterSec: 60, log: h.ctx.log, checkMs: 3_600_000, periodicMs: 3_600_000 });
     try {
       await loop.first;
       expect(loop.runs()).toBe(1); // at start

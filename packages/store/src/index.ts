@@ -60,8 +60,7 @@ export async function createStore(url: string, opts: { serverSelectionTimeoutMS?
       // (bench/ferretdb-indexes.ts: extraction-sized updates take ~20% more FerretDB CPU). Only
       // the unique ones, which enforce identity, are kept; query indexes left by an older build go.
       for (const [keys, options] of articleSchema.indexes()) {
-        if (options?.unique)
-          await Article.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
+        if (options?.unique) await Article.collection.createIndex(keys as Record<string, 1 | -1>, options as mongoose.mongo.CreateIndexesOptions);
       }
       for (const idx of await Article.collection.indexes()) {
         if (!idx.name || idx.name === '_id_' || idx.unique) continue;

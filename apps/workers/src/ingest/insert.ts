@@ -6,7 +6,10 @@ import type { Store } from '@newsline/store';
  * other write error is thrown. Mongoose casts, defaults and timestamps the documents as usual;
  * its write errors carry code and index under `err`.
  */
-export async function insertAll(model: Store['Article'] | Store['EntryRef'], docs: Record<string, unknown>[]): Promise<Set<number>> {
+export async function insertAll(
+  model: Store['Article'] | Store['EntryRef'],
+  docs: Record<string, unknown>[],
+): Promise<Set<number>> {
   const dup = new Set<number>();
   if (!docs.length) return dup;
   try {

@@ -72,10 +72,7 @@ export async function assignStory(redis: Redis, db: string, articleId: string, s
   keys.forEach((k, i) => {
     // A re-extraction replaces the article's earlier entry rather than adding a second one.
     for (const raw of lists[i]!) if (parseMember(raw)?.a === articleId) write.lrem(k, 0, raw);
-    write
-      .lpush(k, member)
-      .ltrim(k, 0, BAND_MEMBERS - 1)
-      .expire(k, BAND_TTL_SEC);
+    write.lpush(k, member).ltrim(k, 0, BAND_MEMBERS - 1).expire(k, BAND_TTL_SEC);
   });
   await write.exec();
   return storyId;
