@@ -5,6 +5,7 @@ import { runHostileBench } from '../apps/gateway/bench/hostile';
 import { runSubscriptionsBench } from '../apps/gateway/bench/subscriptions';
 import { runFeedsBench } from '../apps/workers/bench/feeds';
 import { runTakedownBench } from '../apps/workers/bench/takedown';
+import { runWebSubBench } from '../apps/workers/bench/websub';
 import { runExtractBench } from '../packages/extract/bench/run';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
   hostile: runHostileBench,
   takedown: runTakedownBench,
   archive: runArchiveBench,
+  websub: runWebSubBench,
 };
 
 async function main(): Promise<number> {

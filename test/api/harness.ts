@@ -65,7 +65,7 @@ export async function startStack(prefix: string, env: Record<string, string> = {
   const store = await createStore(mongoUrl);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const articles = await setupArticles({ store, redis, config: base });
-  const sources = await setupSources({ store, config: base });
+  const sources = await setupSources({ store, redis, config: base });
   const compliance = await setupCompliance({ store, config: base });
   const sa = await serve('articles', articles.handler);
   articles.attach(sa.server);

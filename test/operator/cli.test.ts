@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUEUES } from '@newsline/domain';
 import { Queue } from 'bullmq';
+import { startDemoPublisher } from '@newsline/publisher-sim';
 import { KEYS, startStack, type Stack } from '../api/harness';
 
 // The `newsline` CLI spawned as a process against the real stack, and the gateway's queue board.
@@ -11,7 +12,8 @@ const root = join(__dirname, '../..');
 let s: Stack;
 beforeAll(async () => {
   // The per-client submission limit counts in the shared Redis across runs: lift it for this suite.
-  s = await startStack('cli', { TAKEDOWN_SUBMIT_RATE_PER_HOUR: '10000' });
+  // HTTP_ALLOW_HOSTS: feed discovery fetches the local demo publisher through the SSRF guard.
+  s = await startStack('cli', { TAKEDOWN_SUBMIT_RATE_PER_HOUR: '10000', HTTP_ALLOW_HOSTS: '127.0.0.1', HTTP_HOST_RATE_PER_SEC: '50' });
 }, 60_000);
 afterAll(() => s?.stop());
 
@@ -125,6 +127,45 @@ describe('newsline CLI', () => {
     const rejected = await cli(['--json', 'takedown', 'reject', id, '--reason', 'Not our content to remove.'], admin);
     expect(rejected.code).toBe(0);
     expect(JSON.parse(rejected.out)).toMatchObject({ id, status: 'REJECTED' });
+  }, 60_000);
+});
+
+describe('newsline sources add <site-url> (feed discovery)', () => {
+  it('lists what a site offers, adds a source with every discovered feed, and shows how each was found', async () => {
+    const demo = await startDemoPublisher();
+    try {
+      const harbor = demo.sources.find((x) => x.key === 'harbor-ledger')!;
+      const listed = await cli(['--json', 'sources', 'discover', harbor.homepage], admin);
+      expect(listed.code).toBe(0);
+      const d = JSON.parse(listed.out) as { feeds: { url: string; via: string; hubs: string[] }[] };
+      expect(d.feeds.map((f) => [f.url, f.via])).toEqual(harbor.feeds.map((f) => [f.url, 'link']));
+      expect(d.feeds[0]!.hubs).toEqual([`${demo.url}/hub`]);
+
+      // Without a terminal the operator must say which: --all or --pick.
+      const unsure = await cli(['sources', 'add', harbor.homepage, '--key', 'harbor-discovered'], admin);
+      expect(unsure.code).toBe(2);
+      expect(unsure.err).toMatch(/2 feed\(s\) found: pass --all or --pick/);
+
+      const picked = await cli(['--json', 'sources', 'add', harbor.homepage, '--key', 'harbor-picked', '--pick', '2'], admin);
+      expect(picked.code).toBe(0);
+      expect(JSON.parse(picked.out).feeds.map((f: { url: string }) => f.url)).toEqual([harbor.feeds[1]!.url]);
+
+      const brisa = demo.sources.find((x) => x.key === 'brisa-austral')!;
+      const added = await cli(['--json', 'sources', 'add', brisa.homepage, '--all'], admin);
+      expect(added.code).toBe(0);
+      const src = JSON.parse(added.out) as { key: string; name: string; feeds: { url: string; discoveredVia: string; mode: string }[] };
+      expect(src.name).toBe('Diario Brisa Austral');
+      expect(src.feeds).toEqual([expect.objectContaining({ url: brisa.feeds[0]!.url, discoveredVia: 'link', mode: 'poll' })]);
+      const shown = await cli(['sources', 'show', src.key], admin);
+      expect(shown.out).toMatch(/feed\s+poll\s+-\s+0\s+0\s+link/);
+      expect(shown.out).toMatch(/\[1\] .*brisa-austral\/feed\.json\s+json, 9 entries, via link/);
+
+      const none = await cli(['sources', 'add', `${demo.url}/`, '--all', '--key', 'no-feeds'], admin);
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(/no feed found at .*refused: .*\/feed \(http-status: HTTP 404/);
+    } finally {
+      await demo.close();
+    }
   }, 60_000);
 });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { fetchFeedJob, jobIds, QUEUES } from '@newsline/domain';
 import { runningStack } from '@newsline/embedded-stack';
 import { Queue, QueueEvents } from 'bullmq';
@@ -43,12 +44,61 @@ interface SourceRow {
     consecutiveErrors: number;
     lastError: string | null;
     nextPollAt: string | null;
+    mode: string;
+    kind: string;
+    discoveredVia: string | null;
+    websub?: { hub: string; state: string; expiresAt: string | null; pushes: number; rejectedPushes: number } | null;
   }[];
 }
 
 const SOURCE_FIELDS = `id key name homepage paused counts { articles feeds }
   health { status feeds failingFeeds lastSuccessAt }
-  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt }`;
+  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt mode kind discoveredVia }`;
+
+/** One source's WebSub state and last discovery (too costly for the 80-source list query). */
+const SOURCE_DETAIL_FIELDS = `${SOURCE_FIELDS.replace('discoveredVia }', 'discoveredVia websub { hub state expiresAt pushes rejectedPushes } }')}
+  discovery { siteUrl pageUrl error feeds { url via format title entries hubs } rejected { url via reason } sitemaps { url kind urls news refused } }`;
+
+interface Discovery {
+  siteUrl: string;
+  pageUrl: string | null;
+  error: string | null;
+  feeds: { url: string; via: string; format: string; title: string | null; entries: number; hubs: string[] }[];
+  rejected: { url: string; via: string; reason: string }[];
+  sitemaps: { url: string; kind: string; urls: number; news: number; refused: number }[];
+}
+
+const DISCOVERY_FIELDS =
+  'siteUrl pageUrl error feeds { url via format title entries hubs } rejected { url via reason } sitemaps { url kind urls news refused }';
+
+/** Numbered feeds (the numbers --pick takes), then the refused candidates with their reasons. */
+function discoveryText(d: Discovery): string {
+  const lines = [`discovery at ${d.pageUrl ?? d.siteUrl}${d.error ? `: ${d.error}` : ''}`];
+  d.feeds.forEach((f, i) =>
+    lines.push(
+      `  [${i + 1}] ${f.url}  ${f.format}, ${f.entries} entries, via ${f.via}${f.title ? `  "${f.title}"` : ''}${f.hubs.length ? `  WebSub hub ${f.hubs.join(' ')}` : ''}`,
+    ),
+  );
+  if (!d.feeds.length) lines.push('  no feed found');
+  for (const m of d.sitemaps ?? [])
+    lines.push(`  sitemap ${m.url}  ${m.kind}, ${m.urls} URLs, ${m.news} news, ${m.refused} on other hosts refused (from robots.txt)`);
+  for (const r of d.rejected) lines.push(`  refused ${r.url} (${r.via}): ${r.reason}`);
+  return lines.join('\n');
+}
+
+/** Asks on a terminal which discovered feeds to take; scripts must say --all or --pick. */
+async function askPick(d: Discovery, io: Io): Promise<string[]> {
+  io.err(`${discoveryText(d)}\n`);
+  if (!process.stdin.isTTY) throw new UsageError(`${d.feeds.length} feed(s) found: pass --all or --pick <n...>`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question('take which feeds? (numbers separated by spaces, or "all") ')).trim();
+    if (!answer) throw new CliError('nothing picked; nothing added', 'CANCELLED');
+    return answer.toLowerCase() === 'all' ? d.feeds.map((_, i) => String(i + 1)) : answer.split(/[\s,]+/);
+  } finally {
+    rl.close();
+  }
+}
 
 const TAKEDOWN_FIELDS =
   'id status reason relation statement receivedAt deadline scope { kind value } requester { name email organisation }';
@@ -113,7 +163,7 @@ export function buildProgram(io: Io): Command {
         list.length === 0
           ? 'no sources'
           : table([
-              ['ID', 'KEY', 'NAME', 'STATUS', 'FEEDS', 'FAILING', 'ARTICLES', 'LAST OK', 'NEXT POLL'],
+              ['ID', 'KEY', 'NAME', 'STATUS', 'FEEDS', 'PUSH', 'FAILING', 'ARTICLES', 'LAST OK', 'NEXT POLL'],
               ...list.map((s) => {
                 const next =
                   s.feeds
@@ -126,6 +176,8 @@ export function buildProgram(io: Io): Command {
                   s.name,
                   s.paused ? 'paused' : s.health.status,
                   String(s.counts.feeds),
+                  // Feeds a verified WebSub subscription delivers; the rest are polled.
+                  String(s.feeds.filter((f) => f.mode === 'push').length),
                   String(s.health.failingFeeds),
                   String(s.counts.articles),
                   ago(s.health.lastSuccessAt),
@@ -136,38 +188,127 @@ export function buildProgram(io: Io): Command {
       );
     });
   sources
-    .command('add')
-    .description('register a publisher and its feeds (editor or admin)')
-    .requiredOption('--homepage <url>', 'publisher homepage')
-    .requiredOption('--feed <url...>', 'feed URL(s)')
-    .option('--name <name>', 'display name')
+    .command('add [site-url]')
+    .description(
+      'register a publisher (admin): with --feed, those feeds; else its feeds are discovered from the site URL and you pick (or --all)',
+    )
+    .option('--homepage <url>', 'publisher homepage (default: the site URL)')
+    .option('--feed <url...>', 'feed URL(s); skips discovery')
+    .option('--sitemap <url...>', 'news sitemap or sitemap-index URL(s) on the homepage host')
+    .option('--all', 'take every discovered feed', false)
+    .option('--pick <n...>', 'take the discovered feeds with these numbers (see the list printed without it)')
+    .option('--name <name>', 'display name (default: the first feed title)')
     .option('--key <slug>', 'source key (default: from the homepage host)')
     .option('--country <cc>', 'ISO 3166-1 alpha-2')
     .option('--language <code...>', 'BCP 47 language(s)')
     .option('--attribution <text>', 'attribution line shown with every article')
     .action(
       async (
-        o: { homepage: string; feed: string[]; name?: string; key?: string; country?: string; language?: string[]; attribution?: string },
+        siteUrl: string | undefined,
+        o: {
+          homepage?: string;
+          feed?: string[];
+          sitemap?: string[];
+          all: boolean;
+          pick?: string[];
+          name?: string;
+          key?: string;
+          country?: string;
+          language?: string[];
+          attribution?: string;
+        },
         cmd: Command,
       ) => {
         const g = globals(cmd);
-        const input = {
-          homepage: o.homepage,
-          feeds: o.feed,
+        const homepage = o.homepage ?? siteUrl;
+        if (!homepage) throw new UsageError('give a site URL (or --homepage)');
+        const base = {
+          homepage,
           name: o.name,
           key: o.key,
           country: o.country,
           languages: o.language,
           attribution: o.attribution,
+          ...(o.sitemap ? { sitemaps: o.sitemap } : {}),
         };
-        const { addSource } = await gql<{ addSource: SourceRow }>(
+        let input: Record<string, unknown> = { ...base, feeds: o.feed };
+        if (!o.feed?.length && !o.sitemap?.length) {
+          if (o.all && o.pick) throw new UsageError('--all and --pick exclude each other');
+          let feeds: string[] | undefined;
+          if (!o.all) {
+            const { discoverFeeds: d } = await gql<{ discoverFeeds: Discovery }>(
+              g,
+              `query($u: String!) { discoverFeeds(siteUrl: $u) { ${DISCOVERY_FIELDS} } }`,
+              { u: siteUrl ?? homepage },
+            );
+            if (!d.feeds.length && !d.sitemaps.some((m) => m.news > 0))
+              throw new CliError(`no feed found at ${d.siteUrl}\n${discoveryText(d)}`, 'NO_FEEDS');
+            const picks = d.feeds.length ? (o.pick ?? (await askPick(d, io))) : [];
+            feeds = picks.map((p) => {
+              const n = Number(p);
+              if (!Number.isInteger(n) || n < 1 || n > d.feeds.length) throw new UsageError(`--pick: ${p} is not 1..${d.feeds.length}`);
+              return d.feeds[n - 1]!.url;
+            });
+          }
+          input = { ...base, discover: true, ...(feeds ? { feeds } : {}) };
+        }
+        const { addSource } = await gql<{ addSource: SourceRow & { discovery: Discovery | null } }>(
           g,
-          `mutation($input: SourceInput!) { addSource(input: $input) { ${SOURCE_FIELDS} } }`,
+          `mutation($input: SourceInput!) { addSource(input: $input) { ${SOURCE_DETAIL_FIELDS} } }`,
           { input },
         );
-        print(g, addSource, () => `added ${addSource.key} (${addSource.id}) with ${addSource.counts.feeds} feed(s)`);
+        print(g, addSource, () =>
+          [
+            `added ${addSource.key} (${addSource.id}) with ${addSource.counts.feeds} feed(s)`,
+            ...addSource.feeds.map((f) => `  ${f.url}  (${f.discoveredVia ?? 'manual'})`),
+          ].join('\n'),
+        );
       },
     );
+  sources
+    .command('show <source>')
+    .description("a source's feeds (id or key): push or poll mode, WebSub state, how each was found, and its last discovery")
+    .action(async (ref: string, _o, cmd: Command) => {
+      const g = globals(cmd);
+      const found = await findSource(g, ref);
+      const { source: s } = await gql<{ source: SourceRow & { discovery: Discovery | null } }>(
+        g,
+        `query($id: ID!) { source(id: $id) { ${SOURCE_DETAIL_FIELDS} } }`,
+        { id: found.id },
+      );
+      print(g, s, () =>
+        [
+          `${s.key}  ${s.name}  ${s.homepage}  ${s.paused ? 'paused' : s.health.status}`,
+          table([
+            ['FEED', 'KIND', 'MODE', 'WEBSUB', 'PUSHES', 'FORGED', 'FOUND VIA', 'LAST OK', 'NEXT POLL'],
+            ...s.feeds.map((f) => [
+              f.url,
+              f.kind,
+              f.mode,
+              f.websub ? `${f.websub.state}${f.websub.expiresAt ? ` until ${f.websub.expiresAt}` : ''}` : '-',
+              String(f.websub?.pushes ?? 0),
+              String(f.websub?.rejectedPushes ?? 0),
+              f.discoveredVia ?? 'manual',
+              ago(f.lastFetchAt),
+              ago(f.nextPollAt),
+            ]),
+          ]),
+          s.discovery ? discoveryText(s.discovery) : 'no discovery run',
+        ].join('\n'),
+      );
+    });
+  sources
+    .command('discover <site-url>')
+    .description('list the feeds a site offers (admin), with every refused candidate and why; adds nothing')
+    .action(async (siteUrl: string, _o, cmd: Command) => {
+      const g = globals(cmd);
+      const { discoverFeeds: d } = await gql<{ discoverFeeds: Discovery }>(
+        g,
+        `query($u: String!) { discoverFeeds(siteUrl: $u) { ${DISCOVERY_FIELDS} } }`,
+        { u: siteUrl },
+      );
+      print(g, d, () => discoveryText(d));
+    });
   sources
     .command('pause <source>')
     .description('stop polling a source (id or key); --resume starts it again')

@@ -23,6 +23,8 @@ import {
   Root,
 } from 'type-graphql';
 import { parseOpml } from './opml';
+import { discoverFeeds, type DiscoveryResult } from './discover';
+import type { PoliteClient } from '@newsline/http';
 
 type SourceRecord = SourceDoc & { _id: Types.ObjectId };
 type FeedRecord = FeedDoc & { _id: Types.ObjectId };
@@ -32,6 +34,8 @@ export interface SourcesContext extends BaseContext {
   /** Per request: every Source reference in one response costs one query (entities are batched). */
   sourceLoader: DataLoader<string, SourceRecord | null>;
   feedsLoader: DataLoader<string, FeedRecord[]>;
+  /** The polite client discovery fetches through (SSRF guard, robots.txt, per-host limits). */
+  http?: PoliteClient;
 }
 
 export function createLoaders(store: Store): Pick<SourcesContext, 'sourceLoader' | 'feedsLoader'> {
@@ -49,6 +53,86 @@ export function createLoaders(store: Store): Pick<SourcesContext, 'sourceLoader'
       return ids.map((i) => docs.filter((d) => String(d.sourceId) === i));
     }),
   };
+}
+
+@ObjectType()
+class FeedWebSub {
+  @Field(() => String)
+  hub!: string;
+  @Field(() => String)
+  topic!: string;
+  @Field(() => String, { description: 'subscribing | subscribed | denied | failed' })
+  state!: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  expiresAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  lastPushAt?: Date;
+  @Field(() => Int)
+  pushes!: number;
+  @Field(() => Int, { description: 'Pushes dropped for a missing or wrong signature.' })
+  rejectedPushes!: number;
+  @Field(() => String, { nullable: true })
+  lastError?: string;
+}
+
+@ObjectType()
+class DiscoveredFeed {
+  @Field(() => String)
+  url!: string;
+  @Field(() => String, { description: 'direct | link | link-header | well-known' })
+  via!: string;
+  @Field(() => String)
+  format!: string;
+  @Field(() => String, { nullable: true })
+  title?: string;
+  @Field(() => Int)
+  entries!: number;
+  @Field(() => [String])
+  hubs!: string[];
+}
+
+@ObjectType()
+class RejectedCandidate {
+  @Field(() => String)
+  url!: string;
+  @Field(() => String)
+  via!: string;
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType()
+class DiscoveredSitemap {
+  @Field(() => String)
+  url!: string;
+  @Field(() => String, { description: 'robots (a Sitemap: line of robots.txt)' })
+  via!: string;
+  @Field(() => String, { description: 'urlset | index' })
+  kind!: string;
+  @Field(() => Int)
+  urls!: number;
+  @Field(() => Int, { description: 'URLs with a Google News block' })
+  news!: number;
+  @Field(() => Int, { description: 'URLs on other hosts, refused' })
+  refused!: number;
+}
+
+@ObjectType()
+class FeedDiscovery {
+  @Field(() => [DiscoveredSitemap])
+  sitemaps!: DiscoveredSitemap[];
+  @Field(() => String)
+  siteUrl!: string;
+  @Field(() => String, { nullable: true })
+  pageUrl?: string;
+  @Field(() => [DiscoveredFeed])
+  feeds!: DiscoveredFeed[];
+  @Field(() => [RejectedCandidate])
+  rejected!: RejectedCandidate[];
+  @Field(() => String, { nullable: true })
+  error?: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  at?: Date;
 }
 
 @ObjectType()
@@ -73,6 +157,14 @@ class Feed {
   nextPollAt?: Date;
   @Field(() => Int)
   intervalSec!: number;
+  @Field(() => String, { description: 'feed, or sitemap (a news sitemap or sitemap index: its URLs of the last two days become articles)' })
+  kind!: string;
+  @Field(() => String, { description: 'push (a verified WebSub subscription delivers entries; polling is the slow safety net) or poll' })
+  mode!: string;
+  @Field(() => FeedWebSub, { nullable: true })
+  websub?: FeedWebSub;
+  @Field(() => String, { nullable: true, description: 'manual | direct | link | link-header | well-known' })
+  discoveredVia?: string;
 }
 
 @ObjectType()
@@ -116,6 +208,8 @@ export class Source {
   paused!: boolean;
   @Field(() => SourceCounts, { description: 'Maintained counters, never a scan.' })
   counts!: SourceCounts;
+  @Field(() => FeedDiscovery, { nullable: true, description: 'The last feed autodiscovery run for this source.' })
+  discovery?: FeedDiscovery;
 }
 
 function toSource(d: SourceRecord): Source {
@@ -129,6 +223,30 @@ function toSource(d: SourceRecord): Source {
     attribution: d.attribution,
     paused: d.paused ?? false,
     counts: { articles: d.counts?.articles ?? 0, feeds: d.counts?.feeds ?? 0 },
+    discovery: d.discovery?.at
+      ? {
+          at: d.discovery.at,
+          siteUrl: d.discovery.siteUrl ?? d.homepage,
+          feeds: (d.discovery.found ?? []).map((f) => ({
+            url: f.url ?? '',
+            via: f.via ?? '',
+            format: f.format ?? '',
+            title: f.title ?? undefined,
+            entries: f.entries ?? 0,
+            hubs: f.hubs ?? [],
+          })),
+          rejected: (d.discovery.rejected ?? []).map((r) => ({ url: r.url ?? '', via: r.via ?? '', reason: r.reason ?? '' })),
+          sitemaps: (d.discovery.sitemaps ?? []).map((m) => ({
+            url: m.url ?? '',
+            via: m.via ?? 'robots',
+            kind: m.kind ?? 'urlset',
+            urls: m.urls ?? 0,
+            news: m.news ?? 0,
+            refused: m.refused ?? 0,
+          })),
+          error: d.discovery.error ?? undefined,
+        }
+      : undefined,
   };
 }
 
@@ -144,6 +262,22 @@ function toFeed(d: FeedRecord): Feed {
     lastError: d.lastError ?? undefined,
     nextPollAt: d.nextPollAt ?? undefined,
     intervalSec: d.intervalSec ?? 900,
+    kind: d.kind ?? 'feed',
+    mode: d.websub?.state === 'subscribed' && d.websub.expiresAt && d.websub.expiresAt > new Date() ? 'push' : 'poll',
+    websub:
+      d.websub?.hub && d.websub.state
+        ? {
+            hub: d.websub.hub,
+            topic: d.websub.topic ?? d.url,
+            state: d.websub.state,
+            expiresAt: d.websub.expiresAt ?? undefined,
+            lastPushAt: d.websub.lastPushAt ?? undefined,
+            pushes: d.websub.pushes ?? 0,
+            rejectedPushes: d.websub.rejectedPushes ?? 0,
+            lastError: d.websub.lastError ?? undefined,
+          }
+        : undefined,
+    discoveredVia: d.discoveredVia ?? undefined,
   };
 }
 
@@ -163,6 +297,17 @@ class SourceInput {
   attribution?: string;
   @Field(() => [String], { nullable: true, description: 'Feed URLs to attach (existing URLs are skipped).' })
   feeds?: string[];
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Sitemap or sitemap-index URLs to poll (news: sitemaps); each must be on the homepage host (sitemaps.org same-host rule).',
+  })
+  sitemaps?: string[];
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'addSource only: find the feeds of `homepage` (autodiscovery), record the result on the source and attach every feed found, or only those of `feeds` (each must be among them). `name` defaults to the first feed title.',
+  })
+  discover?: boolean;
 }
 
 @ObjectType()
@@ -198,19 +343,47 @@ const slug = (s: string) =>
 async function addFeeds(
   store: Store,
   sourceId: Types.ObjectId,
-  urls: { url: string; title?: string }[],
+  urls: { url: string; title?: string; via?: string; kind?: 'feed' | 'sitemap' }[],
 ): Promise<{ created: number; skipped: number }> {
   let created = 0;
   let skipped = 0;
   for (const f of urls) {
     // Upsert on the unique url: concurrent imports of the same OPML cannot create duplicates.
-    const r = await store.Feed.updateOne({ url: f.url }, { $setOnInsert: { url: f.url, sourceId, title: f.title } }, { upsert: true });
+    const r = await store.Feed.updateOne(
+      { url: f.url },
+      { $setOnInsert: { url: f.url, sourceId, title: f.title, discoveredVia: f.via ?? 'manual', kind: f.kind ?? 'feed' } },
+      { upsert: true },
+    );
     if (r.upsertedCount) created++;
     else skipped++;
   }
   if (created) await store.Source.updateOne({ _id: sourceId }, { $inc: { 'counts.feeds': created } });
   return { created, skipped };
 }
+
+/** Sitemap URLs of the input, each on the homepage's host (a sitemap may only list its own host's URLs). */
+function sitemapFeeds(homepage: string, sitemaps: string[] | undefined, via = 'manual') {
+  const host = new URL(homepage).hostname;
+  return (sitemaps ?? []).map((u) => {
+    const url = httpUrl(u, 'sitemap');
+    if (new URL(url).hostname !== host) throw badInput(`sitemap ${url} is not on ${host}`);
+    return { url, via, kind: 'sitemap' as const };
+  });
+}
+
+async function runDiscovery(ctx: SourcesContext, siteUrl: string): Promise<DiscoveryResult> {
+  if (!ctx.http) throw new GraphQLError('feed discovery is not configured on this server', { extensions: { code: 'UNAVAILABLE' } });
+  return discoverFeeds(ctx.http, siteUrl);
+}
+
+const discoveryDoc = (r: DiscoveryResult) => ({
+  at: new Date(),
+  siteUrl: r.siteUrl,
+  found: r.feeds.map((f) => ({ url: f.url, via: f.via, format: f.format, title: f.title, entries: f.entries, hubs: f.hubs })),
+  rejected: r.rejected.map((x) => ({ url: x.url, via: x.via, reason: x.reason.slice(0, 300) })),
+  sitemaps: r.sitemaps,
+  error: r.error,
+});
 
 @Resolver(() => Source)
 export class SourceResolver {
@@ -254,26 +427,63 @@ export class SourceResolver {
   }
 
   @Authorized('admin')
+  @Query(() => FeedDiscovery, {
+    description: 'Finds the feeds of a site without adding anything: announced links, then well-known paths, each fetched and parsed.',
+  })
+  async discoverFeeds(@Arg('siteUrl', () => String) siteUrl: string, @Ctx() ctx: SourcesContext): Promise<FeedDiscovery> {
+    return { ...(await runDiscovery(ctx, httpUrl(siteUrl, 'siteUrl'))), at: new Date() };
+  }
+
+  @Authorized('admin')
   @Mutation(() => Source)
   async addSource(@Arg('input', () => SourceInput) input: SourceInput, @Ctx() ctx: SourcesContext): Promise<Source> {
-    if (!input.name || !input.homepage) throw badInput('name and homepage are required');
+    if (!input.homepage || (!input.name && !input.discover)) throw badInput('name and homepage are required');
     const homepage = httpUrl(input.homepage, 'homepage');
     const key = slug(input.key ?? hostOf(homepage));
     if (await ctx.store.Source.exists({ key })) throw badInput(`a source with key ${key} exists`);
+    // Discovery runs before anything is written: a site without feeds adds no source.
+    const found = input.discover ? await runDiscovery(ctx, homepage) : undefined;
+    let picked: DiscoveryResult['feeds'] = [];
+    if (found) {
+      const wanted = input.feeds?.length ? new Set(input.feeds.map((u) => httpUrl(u, 'feed'))) : undefined;
+      picked = wanted ? found.feeds.filter((f) => wanted.has(canonicalUrl(f.url))) : found.feeds;
+      const missing = wanted ? [...wanted].filter((u) => !found.feeds.some((f) => canonicalUrl(f.url) === u)) : [];
+      if (missing.length) throw badInput(`not among the feeds discovered at ${homepage}: ${missing.join(', ')}`);
+      if (!picked.length && !found.sitemaps.some((m) => m.news > 0))
+        throw badInput(
+          `no feed found at ${homepage}${found.error ? ` (${found.error})` : ''}; refused: ${found.rejected.map((r) => `${r.url} (${r.reason})`).join('; ') || 'none announced'}`,
+        );
+    }
+    // Discovered sitemaps are polled only when they are news sitemaps (a full-site sitemap is an archive).
+    const sitemaps = sitemapFeeds(
+      homepage,
+      input.sitemaps ??
+        found?.sitemaps.filter((m) => m.news > 0 && new URL(m.url).hostname === new URL(homepage).hostname).map((m) => m.url),
+      input.sitemaps ? 'manual' : 'robots',
+    );
+    const name = input.name ?? picked[0]?.title ?? hostOf(homepage);
     const doc = await ctx.store.Source.create({
-      name: input.name,
+      name,
       key,
       homepage,
       country: input.country,
       languages: input.languages ?? [],
-      attribution: input.attribution ?? input.name,
+      attribution: input.attribution ?? name,
+      ...(found ? { discovery: discoveryDoc(found) } : {}),
     });
-    if (input.feeds?.length)
+    if (found)
+      await addFeeds(
+        ctx.store,
+        doc._id,
+        picked.map((f) => ({ url: canonicalUrl(f.url), title: f.title, via: f.via })),
+      );
+    else if (input.feeds?.length)
       await addFeeds(
         ctx.store,
         doc._id,
         input.feeds.map((u) => ({ url: httpUrl(u, 'feed') })),
       );
+    if (sitemaps.length) await addFeeds(ctx.store, doc._id, sitemaps);
     return toSource((await ctx.store.Source.findById(doc._id).lean()) as SourceRecord);
   }
 
@@ -300,6 +510,7 @@ export class SourceResolver {
         d._id,
         input.feeds.map((u) => ({ url: httpUrl(u, 'feed') })),
       );
+    if (input.sitemaps?.length) await addFeeds(ctx.store, d._id, sitemapFeeds(d.homepage, input.sitemaps));
     return toSource(d as SourceRecord);
   }
 

@@ -12,6 +12,8 @@ import { TombstoneGate } from '@newsline/takedowns';
 import { gatedEnqueueExtract } from './takedown/gate';
 import { createTakedownQueue, startTakedownWorker } from './takedown/queue';
 import { startTakedownSweeper } from './takedown/sweeper';
+import { createWebSubCallback } from './websub/callback';
+import { startWebSubRenewal } from './websub/subscribe';
 
 /** Extract jobs waiting per extraction slot beyond which the scheduler polls feeds at the slow rate. */
 const EXTRACT_BACKLOG_PER_SLOT = 25;
@@ -61,6 +63,9 @@ void bootApp({
         slowPollMs: config.FEED_MAX_INTERVAL_SEC * 1000,
       },
     });
+    // WebSub: the hubs' callback on this HTTP server, and lease renewal (off without WEBSUB_CALLBACK_URL).
+    const websub = createWebSubCallback(ctx);
+    const renewal = startWebSubRenewal(ctx, { everyMs: config.WEBSUB_RENEW_CHECK_MS });
     const metrics = createWorkerMetrics([queues.fetch, queues.extract], workers.workers);
     // Re-drives extractions whose job was lost with Redis's data (at start, after a data loss, every 10 min).
     const repair = startRepairLoop({ store, queue: queues.extract, redis, afterSec: config.EXTRACT_REPAIR_AFTER_SEC, log });
@@ -74,14 +79,28 @@ void bootApp({
     return {
       checks: { workers: async () => workers.workers.every((w) => w.isRunning()) && takedownWorker.isRunning() },
       handler: async (req, res) => {
+        if (websub.handle(req, res)) return;
         if ((req.url ?? '').split('?')[0] !== '/metrics') return void res.writeHead(404).end();
-        // Queue depth, latency, retries and dead-lettered jobs, plus the takedown SLA gauges.
-        const text = `${await metrics.registry.metrics()}\n${sweeper.metrics()}`;
+        // Queue depth, latency, retries and dead-lettered jobs, plus the takedown SLA gauges and WebSub counters.
+        const c = websub.counters;
+        const websubText = [
+          '# HELP newsline_websub_pushes_total WebSub pushes with a valid signature (this process)',
+          '# TYPE newsline_websub_pushes_total counter',
+          `newsline_websub_pushes_total ${c.pushes}`,
+          '# HELP newsline_websub_rejected_pushes_total WebSub pushes dropped for a missing or wrong signature (this process)',
+          '# TYPE newsline_websub_rejected_pushes_total counter',
+          `newsline_websub_rejected_pushes_total ${c.rejected}`,
+          '# HELP newsline_websub_verifications_total Subscriptions confirmed to a hub (this process)',
+          '# TYPE newsline_websub_verifications_total counter',
+          `newsline_websub_verifications_total ${c.verified}`,
+        ].join('\n');
+        const text = `${await metrics.registry.metrics()}\n${sweeper.metrics()}\n${websubText}\n`;
         res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
       },
       stop: async () => {
         repair.stop();
         retention.stop();
+        renewal.stop();
         await scheduler.stop();
         await sweeper.stop();
         await takedownWorker.close();

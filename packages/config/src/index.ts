@@ -54,6 +54,29 @@ export const configSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** A fetch or extract job still running after this long fails (an attempt spent) and frees its slot. */
   JOB_DEADLINE_SEC: z.coerce.number().int().min(5).default(300),
+  // --- WebSub subscriber (apps/workers/src/websub) ---
+  /** Public base URL of the workers' callback route (`<base>/websub/...`) that hubs reach; unset: WebSub off, feeds are only polled. */
+  WEBSUB_CALLBACK_URL: z.string().url().optional(),
+  /** Lease asked of hubs; the hub may grant less. */
+  WEBSUB_LEASE_SEC: z.coerce.number().int().min(60).default(86_400),
+  /** A subscription is renewed when its lease has less than this left (or a tenth of it, whichever is less). */
+  WEBSUB_RENEW_BEFORE_SEC: z.coerce.number().int().min(10).default(3_600),
+  /** Poll interval of a feed a live subscription delivers: polling stays on as the slow safety net. */
+  WEBSUB_POLL_INTERVAL_SEC: z.coerce.number().int().min(60).default(3_600),
+  /** Largest pushed body accepted (413 above). */
+  WEBSUB_MAX_PUSH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  /** How often the renewal loop looks for leases to renew and requests to retry. */
+  WEBSUB_RENEW_CHECK_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Largest (decompressed) sitemap document read. */
+  SITEMAP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
   /** JSON file of sources to register at start (see apps/workers/README.md). */
   SOURCES_FILE: z.string().optional(),
   DEMO_PUBLISHER_URL: z.string().url().default('http://127.0.0.1:4080'),

@@ -77,6 +77,8 @@ async function main(argv: string[]): Promise<void> {
       const env = {
         HTTP_ALLOW_HOSTS: '127.0.0.1',
         DEMO_PUBLISHER_PUBLISH_EVERY_MS: '20000',
+        // The demo outlets advertise the demo publisher's WebSub hub: the workers subscribe on this callback.
+        WEBSUB_CALLBACK_URL: `http://127.0.0.1:${process.env.WORKERS_PORT ?? 4010}`,
         ...process.env,
         MONGO_URL: stack.mongoUrl,
         REDIS_URL: stack.redisUrl,

@@ -149,6 +149,42 @@ const HUNGARIAN_MONTHS: Record<string, number> = {
   december: 12,
 };
 
+/**
+ * Month and weekday names of the languages news feeds most often localize their dates in
+ * (Italian, Spanish, French, German, Portuguese, Dutch), keyed without diacritics: CMSes write
+ * "mar, 03 giu 2025 09:15:00 +0200" or "3. Juni 2025 09:15" where RFC 822 wants English.
+ */
+const LOCAL_MONTHS: Record<string, number> = {};
+const LOCAL_MONTH_NAMES: string[][] = [
+  ['gennaio', 'gen', 'enero', 'ene', 'janvier', 'janv', 'januar', 'janner', 'janeiro', 'januari'],
+  ['febbraio', 'febrero', 'fevrier', 'fevr', 'fev', 'februar', 'fevereiro', 'februari'],
+  ['marzo', 'mars', 'marz', 'maerz', 'mrz', 'marco', 'maart', 'mrt'],
+  ['aprile', 'abril', 'abr', 'avril', 'avr'],
+  ['maggio', 'mag', 'mayo', 'mai', 'maio', 'mei'],
+  ['giugno', 'giu', 'junio', 'juin', 'juni', 'junho'],
+  ['luglio', 'lug', 'julio', 'juillet', 'juil', 'juli', 'julho'],
+  ['agosto', 'ago', 'aout', 'augustus'],
+  ['settembre', 'set', 'septiembre', 'setiembre', 'septembre', 'setembro'],
+  ['ottobre', 'ott', 'octubre', 'octobre', 'oktober', 'okt', 'outubro', 'out'],
+  ['novembre', 'noviembre', 'novembro'],
+  ['dicembre', 'dic', 'diciembre', 'decembre', 'dezember', 'dez', 'dezembro'],
+];
+LOCAL_MONTH_NAMES.forEach((names, i) => names.forEach((n) => (LOCAL_MONTHS[n] = i + 1)));
+
+const LOCAL_DAYS = new Set([
+  ...['lunedi', 'martedi', 'mercoledi', 'giovedi', 'venerdi', 'sabato', 'domenica', 'lun', 'mar', 'mer', 'gio', 'ven', 'sab', 'dom'],
+  ...['lunes', 'martes', 'miercoles', 'jueves', 'viernes', 'domingo', 'mie', 'jue', 'vie'],
+  ...['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche', 'jeu', 'sam', 'dim'],
+  ...['montag', 'dienstag', 'mittwoch', 'donnerstag', 'freitag', 'samstag', 'sonntag', 'mo', 'di', 'mi', 'do', 'fr', 'sa', 'so'],
+  ...['segunda-feira', 'terca-feira', 'quarta-feira', 'quinta-feira', 'sexta-feira', 'seg', 'ter', 'qua', 'qui', 'sex'],
+  ...['maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag', 'zondag', 'ma', 'wo', 'vr', 'za', 'zo'],
+]);
+
+/** Words between the parts of a written-out date: "3 de junio de 2025", "3 giugno 2025 alle ore 9:15", "1er juin". */
+const FILLERS = new Set(['de', 'del', 'di', 'le', 'alle', 'ore', 'um', 'uhr', 'om', 'el', 'er', 'em']);
+
+const plainLetters = (t: string): string => t.normalize('NFD').replace(/\p{M}/gu, '');
+
 interface Parts {
   year: number;
   month: number;
@@ -265,11 +301,20 @@ function parseTokens(s: string): Date | undefined {
   let offset: number | undefined;
   let pm: boolean | undefined;
   const numbers: string[] = [];
+  const monthOf = (t: string): number | undefined => MONTHS[t] ?? LOCAL_MONTHS[plainLetters(t)];
+  // "mar" is March and also Tuesday in Italian, Spanish and French: a weekday when another month follows.
+  let ambiguousWeekdays = tokens.filter((raw) => monthOf(raw.replace(/\.$/, '')) !== undefined).length - 1;
   for (const raw of tokens) {
     const t = raw.replace(/\.$/, '');
     if (DAYS.has(t)) continue;
-    if (t in MONTHS && month === undefined) {
-      month = MONTHS[t];
+    const plainT = plainLetters(t);
+    if (ambiguousWeekdays > 0 && month === undefined && LOCAL_DAYS.has(plainT)) {
+      ambiguousWeekdays--;
+      continue;
+    }
+    const named = monthOf(t);
+    if (named !== undefined && month === undefined) {
+      month = named;
       continue;
     }
     const tm = TIME.exec(t);
@@ -297,6 +342,7 @@ function parseTokens(s: string): Date | undefined {
       offset = off;
       continue;
     }
+    if (LOCAL_DAYS.has(plainT) || FILLERS.has(plainT)) continue;
     return undefined;
   }
   for (const n of numbers) {

@@ -5,6 +5,18 @@ import type { FeedError, FeedParseResult, ParseFeedOptions } from './types';
 import { HostileError, parseXml, stripDoctype } from './xml';
 
 export { parseFeedDate } from './dates';
+export { parseSitemap, sitemapsFromRobots, type ParseSitemapOptions, type SitemapEntry, type SitemapParseResult } from './sitemap';
+export {
+  feedLinksFromHeader,
+  findFeedLinks,
+  hubLinksOf,
+  parseLinkHeader,
+  wellKnownFeedUrls,
+  type FeedLink,
+  type FeedLinkSource,
+  type HubLinks,
+  type LinkHeaderEntry,
+} from './discover';
 export type { FeedEnclosure, FeedEntry, FeedError, FeedErrorCode, FeedParseResult, ParsedFeed, ParseFeedOptions } from './types';
 
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;

@@ -2,6 +2,7 @@ import { parseJsonFeed } from 'feedsmith';
 import { htmlToText, sanitizeHtml } from '@newsline/sanitize';
 import { createHash } from 'node:crypto';
 import { parseFeedDate } from './dates';
+import { stripControlChars } from './text';
 import type { FeedEntry, ParsedFeed } from './types';
 
 type JsonFeed = ReturnType<typeof parseJsonFeed>;
@@ -19,7 +20,7 @@ function absolute(href: unknown, base: string | undefined): string | undefined {
 
 const text = (s: unknown): string | undefined => {
   if (typeof s !== 'string') return undefined;
-  return htmlToText(s.replace(/</g, '&lt;')).replace(/\s+/g, ' ').trim() || undefined;
+  return htmlToText(stripControlChars(s).replace(/</g, '&lt;')).replace(/\s+/g, ' ').trim() || undefined;
 };
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -35,8 +36,8 @@ function entryOf(item: JsonItem, base: string | undefined, language: string | un
   const published = typeof item.date_published === 'string' ? parseFeedDate(item.date_published) : undefined;
   const updated = typeof item.date_modified === 'string' ? parseFeedDate(item.date_modified) : undefined;
   const contentHtml = item.content_html ?? (item.content_text ? escapeHtml(item.content_text).replace(/\n/g, '<br>') : undefined);
-  const content = contentHtml ? sanitizeHtml(contentHtml, link ?? base) || undefined : undefined;
-  const summary = item.summary ? sanitizeHtml(escapeHtml(item.summary), link ?? base) || undefined : undefined;
+  const content = contentHtml ? sanitizeHtml(stripControlChars(contentHtml), link ?? base) || undefined : undefined;
+  const summary = item.summary ? sanitizeHtml(escapeHtml(stripControlChars(item.summary)), link ?? base) || undefined : undefined;
   const guid = item.id !== undefined && item.id !== null && String(item.id).trim() ? String(item.id).trim() : undefined;
   const enclosures = (item.attachments ?? []).flatMap((a) => {
     const url = absolute(a.url, base);
@@ -70,15 +71,49 @@ function entryOf(item: JsonItem, base: string | undefined, language: string | un
   };
 }
 
-/** JSON Feed 1.0/1.1, read by feedsmith and mapped to our model. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * feedsmith refuses ("Invalid feed format") an object whose `version` does not name
+ * jsonfeed.org, or that has neither a title nor feed properties; feedparser reads any object
+ * with items. So an object that has an `items` array, a title or a JSON Feed version string is
+ * handed to feedsmith again under the canonical version, which keeps its field validation.
+ */
+function readJsonFeed(value: unknown): JsonFeed {
+  try {
+    return parseJsonFeed(value);
+  } catch (e) {
+    if (!isObject(value)) throw e;
+    const keys = Object.keys(value);
+    const get = (name: string): unknown => value[keys.find((k) => k.toLowerCase() === name) ?? name];
+    const version = get('version');
+    const looksLikeFeed =
+      Array.isArray(get('items')) ||
+      (typeof version === 'string' && /jsonfeed|^\s*v?1(\.\d)?\s*$/i.test(version)) ||
+      typeof get('title') === 'string';
+    if (!looksLikeFeed) throw e;
+    const copy: Record<string, unknown> = {};
+    for (const k of keys) if (k.toLowerCase() !== 'version') copy[k] = value[k];
+    copy.version = 'https://jsonfeed.org/version/1.1';
+    try {
+      return parseJsonFeed(copy);
+    } catch {
+      // Nothing feedsmith could read (every field empty or of the wrong type): a feed without entries.
+      return {} as JsonFeed;
+    }
+  }
+}
+
+/** JSON Feed 1.0/1.1, read by feedsmith (leniently, see readJsonFeed) and mapped to our model. */
 export function normalizeJson(value: unknown, base: string | undefined, charset: string, maxEntries: number): ParsedFeed {
-  const feed = parseJsonFeed(value);
+  const feed = readJsonFeed(value);
   const feedBase = absolute(feed.home_page_url, base) ?? base;
   const language = typeof feed.language === 'string' ? feed.language : undefined;
   const title = text(feed.title);
   const link = absolute(feed.home_page_url, base);
   const description = text(feed.description);
   const image = absolute(feed.icon, base) ?? absolute(feed.favicon, base);
+  const self = absolute(feed.feed_url, base);
   return {
     format: 'json',
     ...(title ? { title } : {}),
@@ -88,5 +123,9 @@ export function normalizeJson(value: unknown, base: string | undefined, charset:
     ...(image ? { image } : {}),
     entries: (feed.items ?? []).slice(0, maxEntries).map((i) => entryOf(i, feedBase, language)),
     charset,
+    hubs: [
+      ...new Set((feed.hubs ?? []).flatMap((h) => (!h.type || /websub|pubsubhubbub/i.test(h.type) ? (absolute(h.url, base) ?? []) : []))),
+    ],
+    ...(self ? { self } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { decodeHTML } from 'entities';
 import { htmlToText, sanitizeHtml } from '@newsline/sanitize';
 import { parseFeedDate } from './dates';
+import { stripControlChars } from './text';
 import type { FeedEntry, ParsedFeed } from './types';
 import type { XmlElement, XmlNode } from './xml';
 
@@ -117,7 +118,10 @@ function textConstruct(el: XmlElement): TextValue {
   return { value: text, html: looksLikeHtml(text) };
 }
 
-const collapse = (s: string): string => s.replace(/[ \t\r\n\f]+/g, ' ').trim();
+const collapse = (s: string): string =>
+  stripControlChars(s)
+    .replace(/[ \t\r\n\f]+/g, ' ')
+    .trim();
 
 function plain(tv: TextValue | undefined): string | undefined {
   if (!tv) return undefined;
@@ -127,10 +131,11 @@ function plain(tv: TextValue | undefined): string | undefined {
 
 function html(tv: TextValue | undefined, base: string | undefined): string | undefined {
   if (!tv) return undefined;
-  const s = sanitizeHtml(tv.html ? tv.value : escapeHtml(tv.value).replace(/\n/g, '<br>'), base);
+  const value = stripControlChars(tv.value);
+  const s = sanitizeHtml(tv.html ? value : escapeHtml(value).replace(/\n/g, '<br>'), base);
   if (s || !tv.html) return s || undefined;
   // Markup the allow-list drops wholesale (SVG, MathML, stray "<!") still carries readable text.
-  const text = collapse(htmlToText(tv.value)) || collapse(tv.value);
+  const text = collapse(htmlToText(value)) || collapse(value);
   return text ? `<p>${escapeHtml(text)}</p>` : undefined;
 }
 
@@ -150,12 +155,22 @@ function linkOf(container: XmlElement, rels: string[]): XmlElement[] {
 
 const hrefOf = (l: XmlElement): string | undefined => attr(l, 'href') ?? (textContent(l).trim() || undefined);
 
+const HTML_TYPES = new Set(['', 'text/html', 'application/xhtml+xml']);
+
+/**
+ * An entry may list several alternates (the article, its PDF, a translation, an audio version):
+ * like feedparser we take the first HTML one (no type means HTML), else the first at all.
+ */
 function alternateLink(container: XmlElement, scope: Scope): string | undefined {
+  let fallback: string | undefined;
   for (const l of linkOf(container, ['alternate'])) {
     const u = httpOnly(resolve(hrefOf(l), scopeOf(l, scope).base));
-    if (u) return u;
+    if (!u) continue;
+    const type = (attr(l, 'type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (HTML_TYPES.has(type)) return u;
+    fallback ??= u;
   }
-  return undefined;
+  return fallback;
 }
 
 function rssLink(container: XmlElement, scope: Scope): string | undefined {
@@ -355,6 +370,10 @@ export function normalizeXml(root: XmlElement, base: string | undefined, charset
     httpOnly(resolve(attr(child(container, 'itunes:image') ?? container, 'href'), scope.base)) ??
     httpOnly(resolve(plainOf(child(container, ...atomKeys('logo'), ...atomKeys('icon'))), scope.base));
   const entries = items.slice(0, limits.maxEntries).map((i) => entryOf(i, scope, language));
+  const linksOf = (rel: string): string[] =>
+    linkOf(container, [rel]).flatMap((l) => httpOnly(resolve(hrefOf(l), scopeOf(l, scope).base)) ?? []);
+  const hubs = [...new Set(linksOf('hub'))];
+  const self = linksOf('self')[0];
   return {
     format,
     ...(title !== undefined ? { title } : {}),
@@ -365,5 +384,7 @@ export function normalizeXml(root: XmlElement, base: string | undefined, charset
     ...(image ? { image } : {}),
     entries,
     charset,
+    hubs,
+    ...(self ? { self } : {}),
   };
 }

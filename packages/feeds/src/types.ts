@@ -35,6 +35,10 @@ export interface ParsedFeed {
   image?: string;
   entries: FeedEntry[];
   charset: string;
+  /** WebSub hubs the document advertises (`<link rel="hub">`, JSON Feed `hubs`); absolute http(s). */
+  hubs: string[];
+  /** The feed's own URL as it states it (`rel="self"`, JSON Feed `feed_url`): the WebSub topic. */
+  self?: string;
 }
 
 export type FeedErrorCode = 'too-large' | 'not-a-feed' | 'malformed' | 'hostile' | 'empty';

@@ -11,8 +11,10 @@ import type {
   FetchKind,
   FetchOptions,
   FetchResult,
+  FetchError,
   PoliteClient,
   PoliteClientOptions,
+  PostFormResult,
 } from './types';
 
 const MiB = 1024 * 1024;
@@ -24,6 +26,8 @@ const ROBOTS_MAX_REDIRECTS = 5;
 const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 /** Even "Retry-After: 0" gets a one-second pause so a flapping host is not hammered. */
 const MIN_BACKOFF_MS = 1000;
+/** A POST's answer is read this far (hubs answer 202 with an empty or short body). */
+const POST_ANSWER_MAX_BYTES = 16 * 1024;
 
 const DEFAULT_ACCEPT: Record<FetchKind, string> = {
   feed: 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1',
@@ -32,7 +36,8 @@ const DEFAULT_ACCEPT: Record<FetchKind, string> = {
 };
 
 const DEFAULT_TYPES: Record<FetchKind, ContentTypeRule[]> = {
-  feed: [/(^|[/+])xml$/, /(^|[/+])json$/, /rss/, /atom/, 'text/'],
+  // gzip: sitemaps are often served as .xml.gz files (application/gzip), not with Content-Encoding.
+  feed: [/(^|[/+])xml$/, /(^|[/+])json$/, /rss/, /atom/, 'text/', /^application\/(x-)?gzip$/],
   page: ['text/html', 'application/xhtml+xml'],
   robots: ['text/plain'],
 };
@@ -144,6 +149,57 @@ class Client implements PoliteClient {
 
   async close(): Promise<void> {
     await this.agent.close();
+  }
+
+  async postForm(url: string, fields: Record<string, string>): Promise<PostFormResult> {
+    try {
+      const check = await checkUrl(url, this.allow);
+      if (!check.ok) return { kind: 'error', error: { code: check.code, message: check.message, retryable: false } };
+      const target = check.url;
+      target.hash = '';
+      const hk = hostKey(target);
+      const slot = await this.limiter.acquire(hk, {
+        intervalMs: this.intervalMs,
+        concurrency: this.concurrency,
+        leaseMs: this.connectTimeoutMs + this.totalTimeoutMs + 5000,
+        maxWaitMs: this.maxWaitMs,
+      });
+      if (slot.kind === 'backoff') return fail('host-backoff', `${hk} is backing off`, { retryAfterMs: slot.retryAfterMs }) as FetchError;
+      if (slot.kind !== 'acquired') return fail('rate-limited', `no slot for ${hk} within ${this.maxWaitMs} ms`) as FetchError;
+      const timer = AbortSignal.timeout(this.totalTimeoutMs);
+      try {
+        const res = await request(target, {
+          method: 'POST',
+          headers: { 'user-agent': this.o.userAgent, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+          dispatcher: this.agent,
+          signal: timer,
+        });
+        res.body.on('error', () => undefined);
+        // Only a short answer (a hub's error text) is of use; the rest is never read.
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body) {
+          if (size >= POST_ANSWER_MAX_BYTES) break;
+          chunks.push(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+        res.body.destroy();
+        return {
+          kind: 'ok',
+          status: res.statusCode,
+          headers: flattenHeaders(res.headers),
+          text: Buffer.concat(chunks).subarray(0, POST_ANSWER_MAX_BYTES).toString('utf8'),
+        };
+      } catch (err) {
+        if (timer.aborted) return fail('timeout', `no answer from ${hk} within ${this.totalTimeoutMs} ms`) as FetchError;
+        return this.classifyError(err, hk) as FetchError;
+      } finally {
+        await slot.release().catch(() => undefined);
+      }
+    } catch (err) {
+      return fail('network', `unexpected failure: ${(err as Error).message}`) as FetchError;
+    }
   }
 
   async fetch(url: string, opts: FetchOptions = {}): Promise<FetchResult> {
@@ -329,7 +385,10 @@ class Client implements PoliteClient {
     if (result.kind !== 'error' || result.error.code !== 'timeout') return result;
     const retryAfterMs = await this.backOff(hk, undefined).catch(() => undefined);
     if (retryAfterMs === undefined) return result;
-    return { kind: 'error', error: { ...result.error, message: `${result.error.message}; host backing off ${retryAfterMs} ms`, retryAfterMs } };
+    return {
+      kind: 'error',
+      error: { ...result.error, message: `${result.error.message}; host backing off ${retryAfterMs} ms`, retryAfterMs },
+    };
   }
 
   /** Records a 429/503 (or a timeout) for the host and returns how long every process should now stay away. */

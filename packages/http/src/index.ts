@@ -13,4 +13,5 @@ export type {
   FetchResult,
   PoliteClient,
   PoliteClientOptions,
+  PostFormResult,
 } from './types';

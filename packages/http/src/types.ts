@@ -106,8 +106,17 @@ export interface PoliteClientOptions {
   backoffMaxMs?: number;
 }
 
+/** The answer to a form POST (any status: the caller decides what a non-2xx means). */
+export type PostFormResult = { kind: 'ok'; status: number; headers: Record<string, string>; text: string } | FetchError;
+
 export interface PoliteClient {
   fetch(url: string, opts?: FetchOptions): Promise<FetchResult>;
+  /**
+   * POSTs an `application/x-www-form-urlencoded` body (a WebSub subscription request): the same
+   * SSRF guard (every connection), per-host slot and timeouts as fetch; no robots.txt (not a crawl),
+   * no redirects followed.
+   */
+  postForm(url: string, fields: Record<string, string>): Promise<PostFormResult>;
   /** Closes the client's connection pool (not the shared Redis connection). */
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import {
   sendText,
   type Representation,
 } from './http';
+import { createWebSubHub, type WebSubHub } from './hub';
 import { FEED_MIME, esc, renderArticlePage, renderFeed, renderHomePage, type Entry, type FeedContext, type PageContext } from './render';
 
 export interface ResolvedFeed extends DemoFeed {
@@ -54,6 +55,8 @@ export interface DemoPublisherOptions {
   publicUrl?: string;
   /** Clock for the entries' dates (tests); defaults to the real start time. */
   now?: Date;
+  /** Run a WebSub hub at `/hub` that every feed advertises and `publish()` notifies. Default true. */
+  hub?: boolean;
 }
 
 export interface DemoPublisher {
@@ -66,6 +69,8 @@ export interface DemoPublisher {
   entries(sourceKey?: string): PublishedEntry[];
   /** The last requests served (at most 5,000), oldest first. */
   requestLog(): RequestRecord[];
+  /** The WebSub hub at `<url>/hub`, unless started with `hub: false`. */
+  hub?: WebSubHub;
   close(): Promise<void>;
 }
 
@@ -136,6 +141,7 @@ export async function startDemoPublisher(options: DemoPublisherOptions = {}): Pr
   const url = (options.publicUrl ?? baseUrlFor(host, port)).replace(/\/$/, '');
   const startedAt = options.now ?? new Date();
   const runId = startedAt.getTime().toString(36);
+  const hubUrl = options.hub === false ? undefined : `${url}/hub`;
   const idYear = startedAt.getUTCFullYear();
 
   const sources: ResolvedSource[] = DEMO_SOURCES.map((s) => ({
@@ -197,6 +203,7 @@ export async function startDemoPublisher(options: DemoPublisherOptions = {}): Pr
           feedUrl,
           attribution: source.attribution,
           idBase: `tag:${source.key}.demo.newsline.test,${idYear}:${feed.section}`,
+          ...(hubUrl ? { hubUrl } : {}),
         },
         pageCtx: {
           bank,
@@ -249,18 +256,40 @@ export async function startDemoPublisher(options: DemoPublisherOptions = {}): Pr
     return older.length >= 3 ? older : [...older, ...st.entries.slice(idx + 1, idx + 1 + 3 - older.length)];
   };
 
+  const feedsByUrl = new Map(feeds.map((f) => [f.feedUrl, f]));
+  const hub = hubUrl
+    ? createWebSubHub({
+        url: hubUrl,
+        fetchTopic: (topic) => {
+          const st = feedsByUrl.get(topic);
+          if (!st) return undefined;
+          const rep = feedRep(st);
+          return { body: rep.body, contentType: rep.contentType };
+        },
+      })
+    : undefined;
+
   const log: RequestRecord[] = [];
   const rootRep = representation(rootPage(sources), 'text/html', 'utf-8', startedAt);
   const robotsRep = representation(ROBOTS_TXT, 'text/plain', 'utf-8', startedAt);
 
   const handle = (req: IncomingMessage, res: ServerResponse): number => {
-    if (req.method !== 'GET' && req.method !== 'HEAD')
+    const isHub = hub !== undefined && (req.url ?? '').split('?')[0] === '/hub';
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !isHub)
       return sendText(req, res, 405, 'method not allowed\n', undefined, { Allow: 'GET, HEAD' });
     const path = decodeURI(new URL(req.url ?? '/', 'http://x').pathname);
     if (path === '/robots.txt') return sendRepresentation(req, res, robotsRep);
     if (path === '/') return sendRepresentation(req, res, rootRep);
+    if (hub && path === '/hub') {
+      hub.handle(req, res);
+      return 202;
+    }
     const st = feedsByPath.get(path);
-    if (st) return sendRepresentation(req, res, feedRep(st));
+    if (st) {
+      // WebSub §4: the hub and the topic URL are advertised in the Link header too.
+      if (hubUrl) res.setHeader('Link', `<${hubUrl}>; rel="hub", <${st.feedUrl}>; rel="self"`);
+      return sendRepresentation(req, res, feedRep(st));
+    }
     const art = articles.get(path);
     if (art) {
       art.cache ??= representation(
@@ -281,7 +310,18 @@ export async function startDemoPublisher(options: DemoPublisherOptions = {}): Pr
       return sendRepresentation(
         req,
         res,
-        representation(renderHomePage(home.pageCtx, all.slice(0, 30)), 'text/html', home.feed.charset, latest),
+        representation(
+          renderHomePage(
+            home.pageCtx,
+            all.slice(0, 30),
+            feeds
+              .filter((f) => f.source.key === home.source.key)
+              .map((f) => ({ url: f.feedUrl, format: f.feed.format, title: f.feed.title })),
+          ),
+          'text/html',
+          home.feed.charset,
+          latest,
+        ),
       );
     }
     if (path.startsWith('/private/')) {
@@ -333,6 +373,8 @@ export async function startDemoPublisher(options: DemoPublisherOptions = {}): Pr
     st.lastModified = nextLastModified(st.lastModified, now);
     st.cache = undefined;
     articles.set(entry.path, { st, entry });
+    // Subscribers get the new feed document at once (delivery runs in the background).
+    void hub?.publish(st.feedUrl).catch(() => undefined);
     return toPublished(st, entry);
   };
 
@@ -348,6 +390,7 @@ export async function startDemoPublisher(options: DemoPublisherOptions = {}): Pr
         .flatMap((f) => f.entries.map((e) => toPublished(f, e)))
         .sort((a, b) => b.publishedAt.localeCompare(a.publishedAt)),
     requestLog: () => [...log],
+    ...(hub ? { hub } : {}),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

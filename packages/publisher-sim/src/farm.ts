@@ -14,6 +14,7 @@ import {
   sendText,
   type Representation,
 } from './http';
+import { startWebSubHub, type WebSubHub } from './hub';
 import { renderRss, renderSmallArticlePage, type Entry } from './render';
 
 export type FaultMode = 'hang' | 'error500' | 'rateLimit429';
@@ -34,6 +35,8 @@ export interface FarmOptions {
   bindAddresses?: string[];
   /** Port for every listener (default 0: each its own free port). */
   port?: number;
+  /** Run one WebSub hub (own listener on 127.0.0.1) that every feed advertises and publish() notifies. Default false. */
+  hub?: boolean;
 }
 
 export interface FarmHost {
@@ -85,6 +88,8 @@ export interface PublisherFarm {
   publishedEntries(): FarmEntry[];
   /** Publishes one entry now: to the given feed, or round-robin over all feeds. */
   publish(hostIndex?: number, feedIndex?: number): FarmEntry;
+  /** The farm's WebSub hub (with `hub: true`). */
+  hub?: WebSubHub;
   /** Sets (or clears with null) a host's fault mode; applies to every path including robots.txt. */
   setFault(hostIndex: number, mode: FaultMode | null, opts?: { retryAfterSec?: number }): void;
   /** Zeroes request counters and rate windows (e.g. after a warm-up). */
@@ -147,6 +152,17 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
 
   const startedAt = new Date();
   const hosts: HostState[] = [];
+  const feedsByUrl = new Map<string, FeedState>();
+  const hub = options.hub
+    ? await startWebSubHub({
+        fetchTopic: (topic) => {
+          const f = feedsByUrl.get(topic);
+          if (!f) return undefined;
+          const rep = feedRep(hosts[f.hostIndex]!, f);
+          return { body: rep.body, contentType: rep.contentType };
+        },
+      })
+    : undefined;
   const published: FarmEntry[] = [];
   const allFeeds: FeedState[] = [];
 
@@ -187,6 +203,28 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
     s.maxRate = Math.max(s.maxRate, s.window.length - s.head);
   };
 
+  const feedRep = (h: HostState, feed: FeedState): Representation =>
+    (feed.cache ??= representation(
+      renderRss(
+        {
+          title: `Simulated host ${h.index} feed ${feed.feedIndex}`,
+          description: 'Publisher farm feed',
+          lang: 'en',
+          charset: 'utf-8',
+          siteName: `Farm host ${h.index}`,
+          homepageUrl: `${h.url}/`,
+          feedUrl: feed.url,
+          attribution: `© Farm host ${h.index} (simulated publisher)`,
+          idBase: feed.url,
+          ...(hub ? { hubUrl: hub.url } : {}),
+        },
+        feed.entries.slice(-feedWindow).reverse(),
+      ),
+      'application/rss+xml',
+      'utf-8',
+      feed.lastModified,
+    ));
+
   const handler = (h: HostState) => (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const kind =
@@ -206,28 +244,7 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
       return void sendText(req, res, 405, 'method not allowed\n', undefined, { Allow: 'GET, HEAD' });
     if (path === '/robots.txt') return void sendText(req, res, 200, ROBOTS_TXT);
     const feed = h.feeds.find((f) => f.path === path);
-    if (feed) {
-      feed.cache ??= representation(
-        renderRss(
-          {
-            title: `Simulated host ${h.index} feed ${feed.feedIndex}`,
-            description: 'Publisher farm feed',
-            lang: 'en',
-            charset: 'utf-8',
-            siteName: `Farm host ${h.index}`,
-            homepageUrl: `${h.url}/`,
-            feedUrl: feed.url,
-            attribution: `© Farm host ${h.index} (simulated publisher)`,
-            idBase: feed.url,
-          },
-          feed.entries.slice(-feedWindow).reverse(),
-        ),
-        'application/rss+xml',
-        'utf-8',
-        feed.lastModified,
-      );
-      return void sendRepresentation(req, res, feed.cache);
-    }
+    if (feed) return void sendRepresentation(req, res, feedRep(h, feed));
     const art = h.articles.get(path);
     if (art) {
       art.cache ??= representation(
@@ -305,6 +322,7 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
         };
         h.feeds.push(feed);
         allFeeds.push(feed);
+        feedsByUrl.set(feed.url, feed);
         const r = rng(`farm:${i}:${f}`);
         let t = startedAt.getTime() - (1 + Math.floor(r() * 10)) * 60_000 - (entriesPerFeed - 1) * 5 * 60_000;
         for (let e = 0; e < entriesPerFeed; e++) {
@@ -316,6 +334,7 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
     }
   } catch (err) {
     await Promise.all(hosts.map(closeHost));
+    await hub?.close();
     throw err;
   }
 
@@ -330,6 +349,8 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
     makeEntry(h, feed, floorToSecond(now));
     feed.lastModified = nextLastModified(feed.lastModified, now);
     feed.cache = undefined;
+    // Subscribers get the new feed document at once (delivery runs in the background).
+    void hub?.publish(feed.url).catch(() => undefined);
     return published[published.length - 1]!;
   };
 
@@ -368,6 +389,7 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
     },
     publishedEntries: () => [...published],
     publish,
+    ...(hub ? { hub } : {}),
     setFault: (hostIndex, mode, opts) => {
       const h = hosts[hostIndex];
       if (!h) throw new Error(`no host ${hostIndex}`);
@@ -381,7 +403,7 @@ export async function startPublisherFarm(options: FarmOptions): Promise<Publishe
     close: () => {
       if (timer) clearInterval(timer);
       timer = undefined;
-      return (closed ??= Promise.all(hosts.map(closeHost)).then(() => undefined));
+      return (closed ??= Promise.all([...hosts.map(closeHost), hub?.close()]).then(() => undefined));
     },
   };
 }

@@ -21,3 +21,12 @@ export {
   type FaultMode,
 } from './farm';
 export { ROBOTS_TXT } from './http';
+export {
+  createWebSubHub,
+  startWebSubHub,
+  type WebSubHub,
+  type WebSubHubOptions,
+  type HubSubscription,
+  type HubStats,
+  type TopicContent,
+} from './hub';

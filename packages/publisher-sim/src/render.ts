@@ -25,6 +25,8 @@ export interface FeedContext {
   attribution: string;
   /** tag: URI prefix for the feed id (Atom) */
   idBase: string;
+  /** WebSub hub the feed advertises (`rel="hub"`), when the publisher runs one. */
+  hubUrl?: string;
 }
 
 const XML_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -59,7 +61,7 @@ ${e.content.tags.map((t) => `      <category>${esc(t)}</category>`).join('\n')}
     <lastBuildDate>${newest(entries).toUTCString()}</lastBuildDate>
     <ttl>5</ttl>
     <atom:link href="${esc(ctx.feedUrl)}" rel="self" type="application/rss+xml"/>
-${items}
+${ctx.hubUrl ? `    <atom:link href="${esc(ctx.hubUrl)}" rel="hub"/>\n` : ''}${items}
   </channel>
 </rss>
 `;
@@ -88,7 +90,7 @@ ${e.content.tags.map((t) => `    <category term="${esc(t)}"/>`).join('\n')}
   <updated>${newest(entries).toISOString()}</updated>
   <link rel="self" type="application/atom+xml" href="${esc(ctx.feedUrl)}"/>
   <link rel="alternate" type="text/html" href="${esc(ctx.homepageUrl)}"/>
-  <rights>${esc(ctx.attribution)}</rights>
+${ctx.hubUrl ? `  <link rel="hub" href="${esc(ctx.hubUrl)}"/>\n` : ''}  <rights>${esc(ctx.attribution)}</rights>
   <generator>newsline publisher-sim</generator>
 ${items}
 </feed>
@@ -103,6 +105,7 @@ export function renderJsonFeed(ctx: FeedContext, entries: readonly Entry[]): str
         title: ctx.title,
         home_page_url: ctx.homepageUrl,
         feed_url: ctx.feedUrl,
+        ...(ctx.hubUrl ? { hubs: [{ type: 'WebSub', url: ctx.hubUrl }] } : {}),
         description: ctx.description,
         language: ctx.lang,
         authors: [{ name: ctx.siteName }],
@@ -305,14 +308,21 @@ ${footer(ctx)}
 `;
 }
 
-export function renderHomePage(ctx: PageContext, entries: readonly Entry[]): string {
+/** `alternates`: every feed of the outlet, announced for autodiscovery (default: the page's own feed). */
+export function renderHomePage(
+  ctx: PageContext,
+  entries: readonly Entry[],
+  alternates: readonly { url: string; format: FeedFormat; title: string }[] = [
+    { url: ctx.feedUrl, format: ctx.feedFormat, title: ctx.siteName },
+  ],
+): string {
   return `<!DOCTYPE html>
 <html lang="${esc(ctx.bank.lang)}">
 <head>
 <meta charset="${esc(ctx.charset)}">
 <title>${esc(ctx.siteName)}</title>
 <link rel="canonical" href="${esc(ctx.homepageUrl)}">
-<link rel="alternate" type="${FEED_MIME[ctx.feedFormat]}" title="${esc(ctx.siteName)}" href="${esc(ctx.feedUrl)}">
+${alternates.map((a) => `<link rel="alternate" type="${FEED_MIME[a.format]}" title="${esc(a.title)}" href="${esc(a.url)}">`).join('\n')}
 <meta property="og:type" content="website">
 <meta property="og:site_name" content="${esc(ctx.siteName)}">
 </head>

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { ago, gql, type SourceInfo } from './api';
+import { useEffect, useState } from 'react';
+import { ago, gql, SOURCE_DETAILS_QUERY, type SourceDetails, type SourceInfo } from './api';
 
 const first = (xs: (string | null)[], pick: (a: string, b: string) => boolean) =>
   xs.reduce<string | null>((m, x) => (x && (!m || pick(x, m)) ? x : m), null);
@@ -7,6 +7,13 @@ const first = (xs: (string | null)[], pick: (a: string, b: string) => boolean) =
 /** Source health: last fetch, errors and next poll per source, from its feeds. */
 export function Sources({ sources, reload }: { sources: SourceInfo[]; reload: () => Promise<void> }) {
   const [error, setError] = useState('');
+  const [details, setDetails] = useState<Map<string, SourceDetails>>(new Map());
+  useEffect(() => {
+    gql<{ sources: SourceDetails[] }>(SOURCE_DETAILS_QUERY).then(
+      (r) => setDetails(new Map(r.sources.map((d) => [d.id, d]))),
+      () => undefined, // details are an extra: the table stands without them
+    );
+  }, [sources]);
   const pause = async (s: SourceInfo) => {
     try {
       await gql('mutation($id: ID!, $p: Boolean!) { pauseSource(id: $id, paused: $p) { id paused } }', { id: s.id, p: !s.paused });
@@ -26,6 +33,7 @@ export function Sources({ sources, reload }: { sources: SourceInfo[]; reload: ()
             <th>Source</th>
             <th>Status</th>
             <th>Feeds</th>
+            <th>Mode</th>
             <th>Articles</th>
             <th>Last fetch</th>
             <th>Last success</th>
@@ -46,6 +54,9 @@ export function Sources({ sources, reload }: { sources: SourceInfo[]; reload: ()
             );
             const errors = s.feeds.reduce((n, f) => n + f.consecutiveErrors, 0);
             const lastError = s.feeds.find((f) => f.lastError)?.lastError;
+            const d = details.get(s.id);
+            const websubOf = (feedId: string) => d?.feeds.find((f) => f.id === feedId)?.websub;
+            const discovery = d?.discovery;
             return (
               <tr key={s.id}>
                 <td>
@@ -64,6 +75,35 @@ export function Sources({ sources, reload }: { sources: SourceInfo[]; reload: ()
                 <td>
                   {s.counts.feeds}
                   {s.health.failingFeeds ? <span className="muted"> ({s.health.failingFeeds} failing)</span> : null}
+                </td>
+                <td data-testid="feed-modes">
+                  {s.feeds.map((f) => {
+                    const w = websubOf(f.id);
+                    return (
+                      <div
+                        key={f.id}
+                        title={`${f.url}\nfound via ${f.discoveredVia ?? 'manual'}${w ? `\nWebSub ${w.state} at ${w.hub}${w.expiresAt ? ` until ${w.expiresAt}` : ''}; ${w.pushes} pushes, ${w.rejectedPushes} forged dropped` : ''}`}
+                      >
+                        <span className={`status ${f.mode === 'push' ? 'ok' : 'paused'}`}>{f.mode}</span>{' '}
+                        <span className="muted">
+                          {f.kind === 'sitemap' ? 'sitemap' : 'feed'} · {f.discoveredVia ?? 'manual'}
+                        </span>
+                      </div>
+                    );
+                  })}
+                  {discovery && (
+                    <div
+                      className="muted"
+                      title={[
+                        ...discovery.feeds.map((f) => `found ${f.url} (${f.format}, via ${f.via})`),
+                        ...discovery.sitemaps.map((m) => `sitemap ${m.url} (${m.urls} URLs, ${m.news} news)`),
+                        ...discovery.rejected.map((r) => `refused ${r.url} (${r.via}): ${r.reason}`),
+                      ].join('\n')}
+                    >
+                      discovery: {discovery.feeds.length} found, {discovery.sitemaps.length} sitemaps, {discovery.rejected.length} refused
+                      {discovery.error ? ` · ${discovery.error}` : ''}
+                    </div>
+                  )}
                 </td>
                 <td>{s.counts.articles}</td>
                 <td>{ago(lastFetch)}</td>

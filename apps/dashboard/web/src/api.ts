@@ -66,14 +66,35 @@ export interface SourceInfo {
     consecutiveErrors: number;
     lastError: string | null;
     nextPollAt: string | null;
+    kind: string;
+    mode: string;
+    discoveredVia: string | null;
   }[];
 }
+
+/** WebSub state and last discovery per source: a query of its own, as the list query's cost budget has no room for them. */
+export interface SourceDetails {
+  id: string;
+  feeds: { id: string; websub: { hub: string; state: string; expiresAt: string | null; pushes: number; rejectedPushes: number } | null }[];
+  discovery: {
+    at: string | null;
+    error: string | null;
+    feeds: { url: string; via: string; format: string }[];
+    rejected: { url: string; via: string; reason: string }[];
+    sitemaps: { url: string; urls: number; news: number }[];
+  } | null;
+}
+
+export const SOURCE_DETAILS_QUERY = `query { sources(first: 80) { id
+  feeds { id websub { hub state expiresAt pushes rejectedPushes } }
+  discovery { at error feeds { url via format } rejected { url via reason } sitemaps { url urls news } }
+} }`;
 
 export const SOURCES_QUERY = `query { sources(first: 80) {
   id key name homepage paused country languages attribution
   counts { articles feeds }
   health { status feeds failingFeeds lastSuccessAt }
-  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt }
+  feeds { id url paused lastFetchAt consecutiveErrors lastError nextPollAt kind mode discoveredVia }
 } }`;
 
 export interface Headline {

@@ -1,10 +1,12 @@
 import { articleIdFor, canonicalUrl, entryRefIdFor, urlKey } from '@newsline/domain';
-import { parseFeed, type FeedEntry } from '@newsline/feeds';
+import { hubLinksOf, parseFeed, type FeedEntry, type ParsedFeed } from '@newsline/feeds';
+import { maybeSubscribe, pushIsLive } from '../websub/subscribe';
 import { recordMembers, REINSTATED_VERSION_KEY } from '@newsline/takedowns';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
 import { errorBackoffSec, nextPollIntervalSec, publisherMinimumSec, updateMeanGap } from './interval';
 import { insertAll } from './insert';
+import { readSitemap } from './sitemap';
 import { termsFor } from './terms';
 
 export type FetchOutcome =
@@ -86,33 +88,25 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
     return { kind: 'not-modified' };
   }
 
-  const parsed = parseFeed(res.body, { url: res.finalUrl, contentType: res.contentType, contentLocation: res.headers['content-location'] });
-  if (!parsed.ok) return fail(`feed-${parsed.error.code}`, parsed.error.message);
-  const pf = parsed.feed;
+  let pf: ParsedFeed;
+  if (feed.kind === 'sitemap') {
+    const sm = await readSitemap(ctx, res, now);
+    if (!sm.ok) return fail(sm.code, sm.message);
+    if (sm.refused || sm.childErrors.length)
+      ctx.log.info({ feedId, refused: sm.refused, childErrors: sm.childErrors }, 'sitemap urls refused');
+    // The stored format is 'sitemap' (below); pf only carries the entries.
+    pf = { format: 'rss', entries: sm.entries, charset: 'utf-8', hubs: [] };
+  } else {
+    const parsed = parseFeed(res.body, {
+      url: res.finalUrl,
+      contentType: res.contentType,
+      contentLocation: res.headers['content-location'],
+    });
+    if (!parsed.ok) return fail(`feed-${parsed.error.code}`, parsed.error.message);
+    pf = parsed.feed;
+  }
 
-  const horizon = now.getTime() - config.ENTRY_HORIZON_DAYS * 86400_000;
-  let created = 0;
-  let tooOld = 0;
-  let blocked = 0;
-  const newDates: Date[] = [];
-  const outcomes = await storeEntries(ctx, {
-    entries: pf.entries,
-    feedId,
-    sourceId: String(source._id),
-    attribution: source.attribution,
-    country: source.country ?? undefined,
-    language: (entry) => entry.language ?? pf.language ?? source.languages?.[0],
-    horizon,
-    now,
-  });
-  pf.entries.forEach((entry, i) => {
-    const r = outcomes[i];
-    if (r === 'created') {
-      created++;
-      if (entry.published ?? entry.updated) newDates.push((entry.published ?? entry.updated)!);
-    } else if (r === 'too-old') tooOld++;
-    else if (r === 'blocked') blocked++;
-  });
+  const { created, tooOld, blocked, newDates } = await ingestEntries(ctx, { feedId, source, pf, now });
 
   const meanEntryGapSec = updateMeanGap(feed.stats?.meanEntryGapSec ?? undefined, feed.stats?.lastEntryAt ?? undefined, newDates, now);
   const intervalSec = nextPollIntervalSec({
@@ -122,14 +116,17 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
     publisherMinSec: Math.max(publisherMinSec, (pf.ttlMinutes ?? 0) * 60),
     bounds,
   });
-  const nextPollAt = new Date(now.getTime() + intervalSec * 1000);
+  // A live WebSub subscription delivers new entries, so polling slows to a safety net.
+  const live = pushIsLive(feed, now);
+  const pollSec = live ? Math.max(intervalSec, config.WEBSUB_POLL_INTERVAL_SEC) : intervalSec;
+  const nextPollAt = new Date(now.getTime() + pollSec * 1000);
   const lastEntryAt = newDates.reduce<Date | undefined>((m, d) => (!m || d > m ? d : m), feed.stats?.lastEntryAt ?? undefined);
   await store.Feed.updateOne(
     { _id: feed._id },
     {
       $set: {
         title: pf.title ?? feed.title,
-        format: pf.format,
+        format: feed.kind === 'sitemap' ? 'sitemap' : pf.format,
         etag: res.etag,
         lastModified: res.lastModified,
         lastFetchAt: now,
@@ -145,9 +142,57 @@ export async function fetchFeed(ctx: IngestContext, feedId: string): Promise<Fet
       $inc: { 'stats.fetches': 1, 'stats.entriesSeen': pf.entries.length, 'stats.newEntries': created },
     },
   );
-  if (created) await store.Source.updateOne({ _id: source._id }, { $inc: { 'counts.articles': created } });
-  ctx.log.info({ feedId, entries: pf.entries.length, created, tooOld, blocked, intervalSec }, 'feed fetched');
+  // Subscribe to an advertised hub (or renew) after this poll's own write: the hub's verification
+  // updates the same document, and two concurrent writers of one document are best avoided.
+  const websub = await maybeSubscribe(ctx, feed, hubLinksOf(pf, res.headers.link, res.finalUrl));
+  ctx.log.info({ feedId, entries: pf.entries.length, created, tooOld, blocked, intervalSec: pollSec, websub }, 'feed fetched');
   return { kind: 'ok', entries: pf.entries.length, created, tooOld, blocked, nextPollAt };
+}
+
+export interface IngestCounts {
+  created: number;
+  tooOld: number;
+  blocked: number;
+  /** Dates of the created entries (for the posting-rate estimate). */
+  newDates: Date[];
+}
+
+/**
+ * Stores a parsed feed document's entries: the one path for polled and pushed (WebSub)
+ * content, so both get the same identity, takedown gate, `article.added` and extraction.
+ */
+export async function ingestEntries(
+  ctx: IngestContext,
+  input: {
+    feedId: string;
+    source: { _id: unknown; attribution: string; country?: string | null; languages?: string[] | null };
+    pf: ParsedFeed;
+    now: Date;
+  },
+): Promise<IngestCounts> {
+  const { feedId, source, pf, now } = input;
+  const horizon = now.getTime() - ctx.config.ENTRY_HORIZON_DAYS * 86400_000;
+  const counts: IngestCounts = { created: 0, tooOld: 0, blocked: 0, newDates: [] };
+  const outcomes = await storeEntries(ctx, {
+    entries: pf.entries,
+    feedId,
+    sourceId: String(source._id),
+    attribution: source.attribution,
+    country: source.country ?? undefined,
+    language: (entry) => entry.language ?? pf.language ?? source.languages?.[0],
+    horizon,
+    now,
+  });
+  pf.entries.forEach((entry, i) => {
+    const r = outcomes[i];
+    if (r === 'created') {
+      counts.created++;
+      if (entry.published ?? entry.updated) counts.newDates.push((entry.published ?? entry.updated)!);
+    } else if (r === 'too-old') counts.tooOld++;
+    else if (r === 'blocked') counts.blocked++;
+  });
+  if (counts.created) await ctx.store.Source.updateOne({ _id: source._id }, { $inc: { 'counts.articles': counts.created } });
+  return counts;
 }
 
 interface EntriesInput {

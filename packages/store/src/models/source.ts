@@ -16,6 +16,15 @@ export const sourceSchema = new Schema(
       /** Honour noarchive/noindex/TDM reservations by storing only headline, summary and link. */
       respectRestrictions: { type: Boolean, default: true },
     },
+    /** The last feed autodiscovery run for this source (apps/sources/src/discover.ts): what was offered and what was refused. */
+    discovery: {
+      at: Date,
+      siteUrl: String,
+      found: [{ _id: false, url: String, via: String, format: String, title: String, entries: Number, hubs: [String] }],
+      rejected: [{ _id: false, url: String, via: String, reason: String }],
+      sitemaps: [{ _id: false, url: String, via: String, kind: String, urls: Number, news: Number, refused: Number }],
+      error: String,
+    },
     /** Maintained as counters by the writers, never by scanning articles. */
     counts: {
       articles: { type: Number, default: 0 },
