@@ -153,10 +153,16 @@ describe('newsline sources add <site-url> (feed discovery)', () => {
       const brisa = demo.sources.find((x) => x.key === 'brisa-austral')!;
       const added = await cli(['--json', 'sources', 'add', brisa.homepage, '--all'], admin);
       expect(added.code).toBe(0);
-      const src = JSON.parse(added.out) as { key: string; name: string; feeds: { url: string; discoveredVia: string; mode: string }[] };
+      const src = JSON.parse(added.out) as {
+        id: string;
+        key: string;
+        name: string;
+        feeds: { url: string; discoveredVia: string; mode: string }[];
+      };
       expect(src.name).toBe('Diario Brisa Austral');
       expect(src.feeds).toEqual([expect.objectContaining({ url: brisa.feeds[0]!.url, discoveredVia: 'link', mode: 'poll' })]);
-      const shown = await cli(['sources', 'show', src.key], admin);
+      // By id: a list by key can be a response the gateway cached seconds before the add.
+      const shown = await cli(['sources', 'show', src.id], admin);
       expect(shown.out).toMatch(/feed\s+poll\s+-\s+0\s+0\s+link/);
       expect(shown.out).toMatch(/\[1\] .*brisa-austral\/feed\.json\s+json, 9 entries, via link/);
 

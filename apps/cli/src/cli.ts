@@ -130,6 +130,12 @@ function redisUrlOf(g: Globals): string {
 }
 
 async function findSource(g: GqlOptions, ref: string): Promise<SourceRow> {
+  // An id is looked up directly: the list below may come from the gateway's response cache (a few
+  // seconds old), which can lack a source added just before.
+  if (/^[0-9a-f]{24}$/.test(ref)) {
+    const { source } = await gql<{ source: SourceRow | null }>(g, `query($id: ID!) { source(id: $id) { ${SOURCE_FIELDS} } }`, { id: ref });
+    if (source) return source;
+  }
   const { sources } = await gql<{ sources: SourceRow[] }>(g, `query { sources(first: 80) { ${SOURCE_FIELDS} } }`);
   const s = sources.find((x) => x.id === ref || x.key === ref);
   if (!s) throw new CliError(`no source with id or key "${ref}" (see \`newsline sources list\`)`, 'NOT_FOUND');
