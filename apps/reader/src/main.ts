@@ -1,0 +1,21 @@
+import { bootApp } from '@newsline/lifecycle';
+import { createReader } from './app';
+
+// The public reader: server-rendered pages straight from the store (no gateway round trip).
+void bootApp({
+  name: 'reader',
+  port: (c) => c.READER_PORT,
+  setup: async ({ config, store, redis, log }) => {
+    const sub = redis.duplicate();
+    const reader = createReader({
+      store,
+      sub,
+      log,
+      gatewayUrl: config.READER_GATEWAY_URL,
+      cachePages: config.READER_CACHE_PAGES,
+      csrfSecret: config.READER_CSRF_SECRET,
+    });
+    await reader.ready;
+    return { handler: reader.handler, stop: async () => void sub.disconnect() };
+  },
+});
