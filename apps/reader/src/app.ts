@@ -122,14 +122,26 @@ export function createReader(o: ReaderOptions) {
     return { status: 410, body, etag: etagOf(body) };
   };
 
+  // Source names change rarely: kept a minute per process.
+  const sources = new Map<string, { at: number; v: { name: string } | null }>();
+  async function sourceOf(id: string): Promise<{ name: string } | null> {
+    const c = sources.get(id);
+    if (c && Date.now() - c.at < 60_000) return c.v;
+    const v = await store.Source.findById(id).select('name').lean();
+    if (sources.size > 10_000) sources.clear();
+    sources.set(id, { at: Date.now(), v: v ? { name: v.name } : null });
+    return v ? { name: v.name } : null;
+  }
+
   async function article(id: string): Promise<Rendered> {
     if (!ID.test(id)) throw new HttpError(400, 'not an article id');
     if (removed.has(id)) return gone();
     const a = await store.Article.findById(id).lean();
     if (!a) throw new HttpError(404, 'no such article');
-    if (await tombstoneModel(store.conn).exists({ _id: tombstoneId({ kind: 'URL', key: a.urlKey }) })) return gone();
-    const [source, story] = await Promise.all([
-      store.Source.findById(a.sourceId).select('name homepage').lean(),
+    // One round after the article: tombstone, source and story together.
+    const [tomb, source, story] = await Promise.all([
+      tombstoneModel(store.conn).exists({ _id: tombstoneId({ kind: 'URL', key: a.urlKey }) }),
+      sourceOf(String(a.sourceId)),
       a.storyId
         ? store.Article.find({ storyId: a.storyId, _id: { $ne: a._id } })
             .hint({ storyId: 1, publishedAt: -1, _id: -1 })
@@ -139,6 +151,7 @@ export function createReader(o: ReaderOptions) {
             .lean()
         : [],
     ]);
+    if (tomb) return gone();
     // A publisher's opt-out (restricted extraction) shows headline, summary and link only.
     const restricted = a.extraction?.status === 'restricted' || !a.body;
     const removal = `/removal?url=${encodeURIComponent(a.sourceUrl)}`;
