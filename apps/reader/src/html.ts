@@ -48,5 +48,5 @@ export function page(o: { title: string; lang?: string | null; head?: Html; body
   const lang = langTag(o.lang ?? 'en');
   return `<!doctype html>${html`<html lang="${lang}" dir="${dirOf(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${o.title} · Newsline</title><style>${raw(CSS)}</style>${o.head}</head>
-<body><header><a href="/">Newsline</a> · <a href="/search">Search</a></header><main>${o.body}</main></body></html>`.value}`;
+<body><header><a href="/">Newsline</a></header><main>${o.body}</main></body></html>`.value}`;
 }

@@ -6,6 +6,8 @@ void bootApp({
   name: 'reader',
   port: (c) => c.READER_PORT,
   setup: async ({ config, store, redis, log }) => {
+    // Like the other apps that read the store: the hinted page indexes must exist (idempotent).
+    await store.ensureIndexes();
     const sub = redis.duplicate();
     const reader = createReader({
       store,
