@@ -6,6 +6,7 @@ import { takedownModel, tombstoneModel, type Store } from '@newsline/store';
 import { tombstoneId } from '@newsline/takedowns';
 import type Redis from 'ioredis';
 import { Types } from 'mongoose';
+import { atom, FEED_TYPES, jsonFeed, rss } from './feeds';
 import { html, jsonLd, page, raw, type Html } from './html';
 
 export interface ReaderOptions {
@@ -16,6 +17,8 @@ export interface ReaderOptions {
   gatewayUrl: string;
   cachePages?: number;
   csrfSecret?: string;
+  /** Absolute origin of our pages, for feeds' links. */
+  publicUrl?: string;
 }
 
 /** A 4xx the client caused: answered with its status and a short page, never a 500. */
@@ -30,6 +33,7 @@ class HttpError extends Error {
 
 interface Rendered {
   status: number;
+  type?: string;
   body: string;
   etag: string;
   lastModified?: string;
@@ -84,6 +88,7 @@ export function createReader(o: ReaderOptions) {
   const removed = new Set<string>();
   const secret = o.csrfSecret ?? randomBytes(32).toString('hex');
   const stats = { renders: 0, hits: 0 };
+  const publicUrl = (o.publicUrl ?? 'http://127.0.0.1:4030').replace(/\/$/, '');
 
   o.sub?.on('message', (channel: string, msg: string) => {
     try {
@@ -186,17 +191,30 @@ ${story.length ? html`<section><h2>More on this story</h2><ol class="list">${sto
   }
 
   /** Newest first, bounded to a recent window so the sorted read never spans the archive. */
-  async function listing(title: string, filter: Record<string, unknown>, hint: Record<string, 1 | -1>, lang?: string): Promise<Rendered> {
-    let rows: { _id: Types.ObjectId; title: string; language?: string | null; publishedAt: Date; sourceUrl: string }[] = [];
+  async function latest(filter: Record<string, unknown>, hint: Record<string, 1 | -1>) {
+    let rows: { _id: Types.ObjectId; title: string; summary?: string | null; language?: string | null; publishedAt: Date; sourceUrl: string }[] = [];
     for (const days of [2, 30, 3650]) {
       rows = await store.Article.find({ ...filter, publishedAt: { $gte: new Date(Date.now() - days * 86_400_000) } })
         .hint(hint)
         .sort({ publishedAt: -1, _id: -1 })
         .limit(LIST_SIZE)
-        .select('title language publishedAt sourceUrl')
+        .select('title summary language publishedAt sourceUrl')
         .lean();
       if (rows.length >= LIST_SIZE) break;
     }
+    return rows;
+  }
+
+  async function feed(kind: keyof typeof FEED_TYPES, title: string, listPath: string, selfPath: string, filter: Record<string, unknown>, hint: Record<string, 1 | -1>, lang?: string): Promise<Rendered> {
+    const rows = await latest(filter, hint);
+    const items = rows.map((r) => ({ ...r, id: String(r._id) }));
+    const meta = { title, home: `${publicUrl}${listPath}`, self: `${publicUrl}${selfPath}`, base: publicUrl, lang };
+    const body = kind === 'rss' ? rss(meta, items) : kind === 'atom' ? atom(meta, items) : jsonFeed(meta, items);
+    return { status: 200, type: FEED_TYPES[kind], body, etag: etagOf(body), lastModified: (rows[0]?.publishedAt ?? new Date(0)).toUTCString() };
+  }
+
+  async function listing(title: string, filter: Record<string, unknown>, hint: Record<string, 1 | -1>, lang?: string): Promise<Rendered> {
+    const rows = await latest(filter, hint);
     const body = html`<h1>${title}</h1><ol class="list">${rows.map(
       (r) =>
         html`<li lang="${r.language ?? 'und'}"><a href="/a/${String(r._id)}">${r.title}</a> <span class="meta">${fmtDate(r.publishedAt)} · <a href="${r.sourceUrl}" rel="noopener">original</a></span></li>`,
@@ -296,6 +314,11 @@ ${problems.length ? html`<ul role="alert">${problems.map((p) => html`<li>${p}</l
   async function route(path: string, q: URLSearchParams): Promise<Rendered | undefined> {
     let m: RegExpMatchArray | null;
     if (path === '/') return listing('Latest news', {}, { publishedAt: -1, _id: -1 });
+    if ((m = path.match(/^\/feed\.(rss|atom|json)$/))) return feed(m[1] as 'rss', 'Latest news', '/', path, {}, { publishedAt: -1, _id: -1 });
+    if ((m = path.match(/^\/lang\/([^/]+)\/feed\.(rss|atom|json)$/))) {
+      if (!LANG.test(m[1]!)) throw new HttpError(400, 'not a language code');
+      return feed(m[2] as 'rss', `News in ${m[1]}`, `/lang/${m[1]}`, path, { language: m[1] }, { language: 1, publishedAt: -1, _id: -1 }, m[1]);
+    }
     if ((m = path.match(/^\/a\/([^/]+)$/))) return article(m[1]!);
     if ((m = path.match(/^\/lang\/([^/]+)$/))) {
       if (!LANG.test(m[1]!)) throw new HttpError(400, 'not a language code');
@@ -366,7 +389,10 @@ ${problems.length ? html`<ul role="alert">${problems.map((p) => html`<li>${p}</l
         'cache-control': r.status === 410 ? 'public, max-age=60' : 'public, max-age=60, stale-while-revalidate=30',
         ...(r.lastModified ? { 'last-modified': r.lastModified } : {}),
       };
-      if (r.status === 200 && req.headers['if-none-match'] === r.etag) {
+      if (r.type) headers['content-type'] = r.type;
+      const since = req.headers['if-modified-since'];
+      const notModified = req.headers['if-none-match'] ? req.headers['if-none-match'] === r.etag : !!since && !!r.lastModified && Date.parse(since) >= Date.parse(r.lastModified);
+      if (r.status === 200 && notModified) {
         res.writeHead(304, headers);
         return void res.end();
       }

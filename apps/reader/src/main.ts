@@ -16,6 +16,7 @@ void bootApp({
       gatewayUrl: config.READER_GATEWAY_URL,
       cachePages: config.READER_CACHE_PAGES,
       csrfSecret: config.READER_CSRF_SECRET,
+      publicUrl: `http://127.0.0.1:${config.READER_PORT}`,
     });
     await reader.ready;
     return { handler: reader.handler, stop: async () => void sub.disconnect() };

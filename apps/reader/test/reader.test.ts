@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EVENTS_CHANNEL, encodeEvent } from '@newsline/domain';
 import { testServices } from '@newsline/embedded-stack';
+import { parseFeed } from '@newsline/feeds';
+import { XMLValidator } from 'fast-xml-parser';
 import { createStore, tombstoneModel, type Store } from '@newsline/store';
 import { tombstoneId } from '@newsline/takedowns';
 import Redis from 'ioredis';
@@ -144,4 +146,22 @@ test('the removal form is CSRF-protected', async () => {
   // With both, the request reaches the compliance path (no gateway here: a typed 503 page, not a 500).
   const ok = await post({ cookie }, new URLSearchParams({ ...Object.fromEntries(body), csrf: token }));
   expect(ok.status).toBe(503);
+});
+
+test.each(['rss', 'atom', 'json'])('the %s feed is valid, links our page and the original, and answers conditional GETs', async (kind) => {
+  const url = `${base}/lang/ja/feed.${kind}`;
+  const r = await fetch(url);
+  expect(r.status).toBe(200);
+  const text = await r.text();
+  // Well-formed XML (fast-xml-parser's validator) or JSON, then read back by our own parser.
+  if (kind === 'json') expect(JSON.parse(text).version).toBe('https://jsonfeed.org/version/1.1');
+  else expect(XMLValidator.validate(text)).toBe(true);
+  const parsed = parseFeed(new TextEncoder().encode(text), { url, contentType: r.headers.get('content-type')! });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  expect(parsed.feed.format).toBe(kind);
+  const links = parsed.feed.entries.map((e) => e.link);
+  expect(links).toContain(`http://127.0.0.1:4030/a/${String(ids.ja)}`);
+  expect(text).toContain(`https://reader.example/ja/${String(ids.ja)}`);
+  expect((await fetch(url, { headers: { 'if-none-match': r.headers.get('etag')! } })).status).toBe(304);
+  expect((await fetch(url, { headers: { 'if-modified-since': r.headers.get('last-modified')! } })).status).toBe(304);
 });
