@@ -7,6 +7,7 @@ import { runFeedsBench } from '../apps/workers/bench/feeds';
 import { runTakedownBench } from '../apps/workers/bench/takedown';
 import { runWebSubBench } from '../apps/workers/bench/websub';
 import { runExtractBench } from '../packages/extract/bench/run';
+import { runReaderBench } from '../apps/reader/bench/reader';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
   extract: runExtractBench,
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
   takedown: runTakedownBench,
   archive: runArchiveBench,
   websub: runWebSubBench,
+  reader: runReaderBench,
 };
 
 async function main(): Promise<number> {

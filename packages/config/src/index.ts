@@ -165,6 +165,13 @@ export const configSchema = z.object({
   DASHBOARD_PORT: port(4020),
   /** Gateway origin the dashboard server proxies /graphql (HTTP and WebSocket) to, so the page needs no CORS. */
   DASHBOARD_GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000'),
+  READER_PORT: port(4030),
+  /** Gateway origin the reader's removal form submits `submitTakedown` to (the compliance path). */
+  READER_GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000'),
+  /** Rendered pages the reader keeps in memory (LRU, purged on headline.removed). */
+  READER_CACHE_PAGES: z.coerce.number().int().min(0).max(100_000).default(5_000),
+  /** Secret of the removal form's CSRF tokens; unset: a random one per process. */
+  READER_CSRF_SECRET: z.string().min(16).optional(),
   /** BullMQ key prefix of the workers' queues, shown by /admin/queues and used by `newsline ingest now`. */
   BULLMQ_PREFIX: z.string().min(1).default('bull'),
 });

@@ -12,6 +12,7 @@ export const APPS = [
   { name: 'workers', portVar: 'WORKERS_PORT', port: 4010, demo: false },
   { name: 'gateway', portVar: 'GATEWAY_PORT', port: 4000, demo: false },
   { name: 'dashboard', portVar: 'DASHBOARD_PORT', port: 4020, demo: false },
+  { name: 'reader', portVar: 'READER_PORT', port: 4030, demo: false },
 ] as const;
 
 /** The deployable services (the demo publisher only runs locally). */

@@ -4,7 +4,7 @@ const COLORS = ['#2563eb', '#db2777', '#16a34a', '#ea580c', '#7c3aed', '#0891b2'
 const HOURS = 24;
 
 /** Stacked bars: articles per hour per source over the last 24 hours of the loaded headlines. */
-export function PerHourChart({ items, names }: { items: Headline[]; names: Map<string, string> }) {
+export function PerHourChart({ items, names, error }: { items: Headline[]; names: Map<string, string>; error?: string }) {
   const now = Date.now();
   const start = Math.floor(now / 3_600_000) * 3_600_000 - (HOURS - 1) * 3_600_000;
   const bySource = new Map<string, number[]>();
@@ -58,7 +58,12 @@ export function PerHourChart({ items, names }: { items: Headline[]; names: Map<s
             {row.reduce((a, b) => a + b)})
           </li>
         ))}
-        {series.length === 0 && <li className="muted">no articles in the last 24 h</li>}
+        {error && (
+          <li className="error" role="alert">
+            {error}
+          </li>
+        )}
+        {series.length === 0 && !error && <li className="muted">no articles in the last 24 h</li>}
       </ul>
     </figure>
   );

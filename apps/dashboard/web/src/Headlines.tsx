@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Client } from 'graphql-ws';
 import { ago, gql, type Headline, type SourceInfo } from './api';
 import { PerHourChart } from './Chart';
+import { loadRecent } from './recent';
 
 const FIELDS = 'id title url sourceUrl publishedAt language country source { id name attribution } story { id }';
 
@@ -85,14 +86,16 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
     };
   }, [filter, query, liveEpoch]);
 
-  // The chart's data: the last 24 h, independent of the search box.
+  // The chart's data: the last 24 h, independent of the search box, paged within the API's limit.
+  const [chartError, setChartError] = useState('');
   useEffect(() => {
     const load = () =>
-      gql<{ headlines: Conn }>(`query($f: HeadlineFilter) { headlines(first: 200, filter: $f) { edges { node { ${FIELDS} } } } }`, {
-        f: { ...filter, from: new Date(Date.now() - 24 * 3_600_000).toISOString() },
-      }).then(
-        (d) => setRecent(d.headlines.edges.map((e) => toHeadline(e.node))),
-        () => undefined,
+      loadRecent<Node>(gql, FIELDS, filter, new Date(Date.now() - 24 * 3_600_000)).then(
+        (r) => {
+          setRecent(r.items.map(toHeadline));
+          setChartError(r.truncated ? `showing the latest ${r.items.length} only` : '');
+        },
+        (e: Error) => setChartError(`chart: ${e.message}`),
       );
     void load();
     const t = setInterval(() => void load(), 60_000);
@@ -254,7 +257,7 @@ export function Headlines({ client, sources }: { client: Client; sources: Source
         </ol>
       </section>
       <aside>
-        <PerHourChart items={recent} names={names} />
+        <PerHourChart items={recent} names={names} error={chartError} />
         <SourceSummary sources={sources} />
       </aside>
     </div>
