@@ -171,8 +171,8 @@ const baseSchema = z.object({
   TAKEDOWN_COUNTER_WAIT_HOURS: z.coerce.number().min(0).max(24 * 90).default(240),
   /** Confirmation mails per requester address per hour (on top of the per-client limit). */
   TAKEDOWN_EMAIL_RATE_PER_HOUR: z.coerce.number().int().min(1).default(5),
-  /** Public base URL of the links in notices (the gateway or a page in front of it). */
-  TAKEDOWN_PUBLIC_URL: z.string().url().default('http://127.0.0.1:4000'),
+  /** Public base URL of the links in notices: the compliance app serves /takedowns/confirm and /takedowns/status. */
+  TAKEDOWN_PUBLIC_URL: z.string().url().default('http://127.0.0.1:4003'),
   // --- Mail (notices to takedown requesters, through the workers' BullMQ `mail` queue) ---
   SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   SMTP_PORT: port(1025),
