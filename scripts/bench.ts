@@ -3,6 +3,7 @@ import { runApiBench } from '../apps/gateway/bench/api';
 import { runArchiveBench } from '../apps/gateway/bench/archive';
 import { runHostileBench } from '../apps/gateway/bench/hostile';
 import { runSubscriptionsBench } from '../apps/gateway/bench/subscriptions';
+import { runTakedownAbuseBench } from '../apps/compliance/bench/takedown-abuse';
 import { runFeedsBench } from '../apps/workers/bench/feeds';
 import { runTakedownBench } from '../apps/workers/bench/takedown';
 import { runWebSubBench } from '../apps/workers/bench/websub';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<number>> = {
   subscriptions: runSubscriptionsBench,
   hostile: runHostileBench,
   takedown: runTakedownBench,
+  'takedown-abuse': runTakedownAbuseBench,
   archive: runArchiveBench,
   websub: runWebSubBench,
   reader: runReaderBench,

@@ -351,15 +351,15 @@ describe('takedowns', () => {
     statement: 'This article is ours and was copied without a licence.',
   };
 
-  it('is public and stores a received request', async () => {
+  it('is public and stores an unconfirmed request (no effect until the address is proven)', async () => {
     const r = await gql<{ submitTakedown: { request: { id: string; status: string; deadline: string } } }>(s.gatewayUrl, SUBMIT, {
       i: valid,
     });
     expect(r.errors).toBeUndefined();
-    expect(r.data!.submitTakedown.request.status).toBe('RECEIVED');
+    expect(r.data!.submitTakedown.request.status).toBe('UNCONFIRMED');
     const list = await gql<{ takedownRequests: { id: string }[] }>(
       s.gatewayUrl,
-      `{ takedownRequests(status: RECEIVED) { id } }`,
+      `{ takedownRequests(status: UNCONFIRMED) { id } }`,
       {},
       admin,
     );

@@ -52,10 +52,11 @@ async function serve(name: string, handler: Handler): Promise<Service> {
 
 /** Three subgraphs and the gateway in this process, on random loopback ports, over real FerretDB and Redis. */
 export async function startStack(prefix: string, env: Record<string, string> = {}): Promise<Stack> {
-  const { mongoUrl, redisUrl } = testServices(prefix);
+  const { mongoUrl, redisUrl, smtp } = testServices(prefix);
   const base = loadConfig({
     MONGO_URL: mongoUrl,
     REDIS_URL: redisUrl,
+    ...(smtp ? { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port) } : {}),
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     API_KEYS: `${KEYS.reader}:reader,${KEYS.editor}:editor,${KEYS.admin}:admin`,

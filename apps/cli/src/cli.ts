@@ -508,7 +508,7 @@ export function buildProgram(io: Io): Command {
   takedown
     .command('list')
     .description('removal requests, oldest first (editor or admin)')
-    .addOption(new Option('--status <status>', 'only this status').choices(['RECEIVED', 'REVIEWING', 'APPROVED', 'REJECTED', 'ENFORCED']))
+    .addOption(new Option('--status <status>', 'only this status').choices(['UNCONFIRMED', 'EXPIRED', 'RECEIVED', 'REVIEWING', 'APPROVED', 'REJECTED', 'ENFORCED', 'REINSTATED']))
     .action(async (o: { status?: string }, cmd: Command) => {
       const g = globals(cmd);
       const { takedownRequests: list } = await gql<{

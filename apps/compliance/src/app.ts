@@ -3,7 +3,9 @@
 import type { Server } from 'node:http';
 import { jobIds, QUEUES, takedownJob } from '@newsline/domain';
 import type { AppContext } from '@newsline/lifecycle';
-import { auditModels, takedownModel, takedownOpenModel, tombstoneModel } from '@newsline/store';
+import { createPoliteClient } from '@newsline/http';
+import { auditModels, takedownModel, takedownNoticeModel, takedownOpenModel, tombstoneModel } from '@newsline/store';
+import { createMailQueue, queueNotice, redriveNotices } from '@newsline/takedowns';
 import { createGraphQLHandler, IDENTITY_HEADER, verifyIdentity, type Identity } from '@newsline/subgraph';
 import { Queue } from 'bullmq';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,7 +14,8 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { TakedownHub } from './live';
 import { buildComplianceSchema, type ComplianceContext } from './schema';
-import type { ComplianceServices } from './service';
+import { confirmCounterNotice, confirmTakedown, statusByToken, sweepTakedowns, type ComplianceServices } from './service';
+import { toRequest } from './schema';
 
 /** Same options as the workers' takedown queue (apps/workers/src/takedown/queue.ts). */
 const JOB_OPTS = {
@@ -36,15 +39,32 @@ function clientOf(req: IncomingMessage | undefined, identity: Identity | undefin
  */
 export async function setupCompliance(
   ctx: Pick<AppContext, 'store' | 'config'> & { redis?: Redis },
-  opts: { queuePrefix?: string; keyPrefix?: string } = {},
+  opts: { queuePrefix?: string; keyPrefix?: string; sweepMs?: number } = {},
 ) {
   const { store, config } = ctx;
   const ownRedis = !ctx.redis;
   const redis = ctx.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  for (const m of [takedownModel(store.conn), takedownOpenModel(store.conn), tombstoneModel(store.conn), auditModels(store.conn).Entry])
+  for (const m of [
+    takedownModel(store.conn),
+    takedownOpenModel(store.conn),
+    takedownNoticeModel(store.conn),
+    tombstoneModel(store.conn),
+    auditModels(store.conn).Entry,
+  ])
     await m.createIndexes();
   const connection = redis.duplicate({ maxRetriesPerRequest: null });
   const queue = new Queue(QUEUES.takedown, { connection, prefix: opts.queuePrefix, defaultJobOptions: JOB_OPTS });
+  const mail = createMailQueue(connection, opts.queuePrefix);
+  // .well-known proofs are fetched like any publisher page: robots-free (the publisher asked) but SSRF-guarded.
+  const http = createPoliteClient({
+    redis,
+    userAgent: config.HTTP_USER_AGENT,
+    robotsToken: config.HTTP_USER_AGENT.split('/')[0]!,
+    allowHosts: config.HTTP_ALLOW_HOSTS,
+    hostRatePerSec: config.HTTP_HOST_RATE_PER_SEC,
+    hostConcurrency: config.HTTP_HOST_CONCURRENCY,
+    totalTimeoutMs: 10_000,
+  });
   const svc: ComplianceServices = {
     store,
     redis,
@@ -57,7 +77,25 @@ export async function setupCompliance(
       if (existing && (await existing.isFailed())) return void (await existing.retry());
       await queue.add('enforce', takedownJob.parse({ requestId }), { jobId });
     },
+    async notify(n) {
+      await queueNotice(store.conn, mail, n);
+    },
+    async fetchText(url) {
+      const r = await http.fetch(url, { kind: 'robots' });
+      return r.kind === 'ok' ? r.body.toString('utf8').slice(0, 10_000) : undefined;
+    },
   };
+  // One instance at a time runs the clocks (expiry, counter-notice reinstatement, mail re-drive).
+  const sweepMs = opts.sweepMs ?? config.TAKEDOWN_SWEEP_MS;
+  const sweepKey = `${svc.keyPrefix}takedown:compliance-sweep`;
+  const sweep = setInterval(() => {
+    void (async () => {
+      if (!(await redis.set(sweepKey, '1', 'PX', Math.max(sweepMs - 50, 50), 'NX'))) return;
+      await sweepTakedowns(svc);
+      await redriveNotices(store.conn, mail);
+    })().catch(() => undefined);
+  }, sweepMs);
+  sweep.unref();
   const hub = new TakedownHub(redis, config.SUBSCRIPTION_BUFFER);
   await hub.start();
   const schema = await buildComplianceSchema();
@@ -86,7 +124,13 @@ export async function setupCompliance(
     svc,
     hub,
     queue,
-    handler: gql.handler,
+    mail,
+    /** /graphql, plus the pages the mailed links open: confirm (a form that POSTs: mail scanners prefetch GETs) and status. */
+    handler: ((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!url.pathname.startsWith('/takedowns/')) return gql.handler(req, res);
+      void linkPage(svc, req, res, url).catch(() => res.writeHead(500).end());
+    }) as typeof gql.handler,
     /** graphql-ws (takedownUpdated) on the same /graphql path as HTTP. */
     attach(server: Server) {
       server.on('upgrade', (req, socket, head) => {
@@ -95,13 +139,45 @@ export async function setupCompliance(
       });
     },
     stop: async () => {
+      clearInterval(sweep);
       for (const c of wss.clients) c.close(1001, 'shutting down');
       wss.close();
       hub.stop();
       await gql.stop();
       await queue.close();
+      await mail.close();
       connection.disconnect();
       if (ownRedis) redis.disconnect();
     },
   };
+}
+
+const esc = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+async function linkPage(svc: ComplianceServices, req: IncomingMessage, res: import('node:http').ServerResponse, url: URL) {
+  const route = url.pathname.replace(/\/$/, '');
+  let token = url.searchParams.get('token') ?? '';
+  const send = (code: number, type: string, body: string) =>
+    res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end(body);
+  if (route === '/takedowns/status') {
+    try {
+      return send(200, 'application/json', JSON.stringify(toRequest(await statusByToken(svc, token))));
+    } catch (e) {
+      return send(400, 'application/json', JSON.stringify({ error: (e as Error).message, code: (e as { extensions?: { code?: string } }).extensions?.code }));
+    }
+  }
+  if (route !== '/takedowns/confirm' && route !== '/takedowns/counter/confirm') return send(404, 'text/plain', 'not found');
+  if (req.method === 'GET')
+    return send(200, 'text/html; charset=utf-8',
+      `<!doctype html><title>Confirm</title><form method="post"><input type="hidden" name="token" value="${esc(token)}"><button>Confirm</button></form>`);
+  if (req.method !== 'POST') return send(405, 'text/plain', 'method not allowed');
+  let body = '';
+  for await (const chunk of req) if ((body += String(chunk)).length > 4096) return send(413, 'text/plain', 'too large');
+  token = new URLSearchParams(body).get('token') ?? token;
+  try {
+    const r = route === '/takedowns/confirm' ? await confirmTakedown(svc, token) : await confirmCounterNotice(svc, token);
+    send(200, 'text/plain; charset=utf-8', `Confirmed. Request ${String(r._id)} is now ${r.status}.`);
+  } catch (e) {
+    send(400, 'text/plain; charset=utf-8', `Not confirmed: ${(e as Error).message}`);
+  }
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { buildFederatedSchema, type BaseContext } from '@newsline/subgraph';
-import { auditModels, takedownModel, TAKEDOWN_REASON, TAKEDOWN_RELATION, TAKEDOWN_SCOPE, TAKEDOWN_STATUS } from '@newsline/store';
+import { buildFederatedSchema, hasRole, type BaseContext } from '@newsline/subgraph';
+import { auditModels, takedownModel, takedownNoticeModel, TAKEDOWN_REASON, TAKEDOWN_RELATION, TAKEDOWN_SCOPE, TAKEDOWN_STATUS } from '@newsline/store';
 import { canonicalJson, verifyAuditChain, type TakedownUpdate } from '@newsline/takedowns';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { isValidObjectId } from 'mongoose';
@@ -25,9 +25,17 @@ import type { TakedownHub } from './live';
 import {
   approveTakedown,
   checkSubmitRate,
+  confirmCounterNotice,
+  confirmTakedown,
+  fileCounterNotice,
   reinstateTakedown,
   rejectTakedown,
+  reportExport,
+  statusByToken,
   submitTakedown,
+  takedownReport,
+  upholdTakedown,
+  verifyTakedownDomain,
   type ComplianceServices,
   type TakedownRecord,
 } from './service';
@@ -51,6 +59,24 @@ registerEnumType(TakedownStatus, { name: 'TakedownStatus' });
 registerEnumType(ScopeKind, { name: 'ScopeKind' });
 registerEnumType(TakedownReason, { name: 'TakedownReason' });
 registerEnumType(RequesterRelation, { name: 'RequesterRelation' });
+export const ReportFormat = { CSV: 'CSV', JSON: 'JSON' } as const;
+registerEnumType(ReportFormat, { name: 'ReportFormat' });
+
+@ObjectType()
+class CounterNotice {
+  @Field(() => String, { description: 'unconfirmed, filed, upheld or reinstated.' })
+  status!: string;
+  @Field(() => String, { nullable: true })
+  name?: string;
+  @Field(() => String, { nullable: true })
+  email?: string;
+  @Field(() => String, { nullable: true })
+  statement?: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  filedAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Reinstated then unless an admin upholds the removal.' })
+  reinstateAfter?: Date;
+}
 
 @ObjectType()
 class Scope {
@@ -116,6 +142,18 @@ export class TakedownRequest {
   reinstatedBy?: string;
   @Field(() => String, { nullable: true })
   reinstateNote?: string;
+  @Field(() => Boolean, { description: 'The requester affirmed accuracy and good faith.' })
+  goodFaith!: boolean;
+  @Field(() => String, { nullable: true, description: 'How the sender was proven: email-link, well-known or admin (null: not yet).' })
+  proofMethod?: string;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  confirmedAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'An unconfirmed request expires then.' })
+  confirmBy?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  decidedAt?: Date;
+  @Field(() => CounterNotice, { nullable: true })
+  counterNotice?: CounterNotice;
 }
 
 @InputType()
@@ -150,6 +188,112 @@ class TakedownInput {
   statement!: string;
   @Field(() => String, { nullable: true, description: 'Anything else for the reviewer; at most 5000 characters.' })
   notes?: string;
+  @Field(() => Boolean, { nullable: true, description: 'I state in good faith that this notice is accurate and that I am entitled to make it.' })
+  goodFaith?: boolean;
+}
+
+@InputType()
+class CounterNoticeInput {
+  @Field(() => String)
+  name!: string;
+  @Field(() => String, { description: "A verified contact of the affected source (an admin may file for any)." })
+  email!: string;
+  @Field(() => String, { description: 'Why the removal is a mistake; 20 to 10000 characters.' })
+  statement!: string;
+}
+
+@ObjectType()
+class DomainProof {
+  @Field(() => String, { description: 'Publish the token at this URL, then call verifyTakedownDomain.' })
+  url!: string;
+  @Field(() => String)
+  token!: string;
+}
+
+@ObjectType()
+class TakedownPublicStatus {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => TakedownStatus)
+  status!: string;
+  @Field(() => Scope)
+  scope!: Scope;
+  @Field(() => TakedownReason)
+  reason!: string;
+  @Field(() => GraphQLISODateTime)
+  receivedAt!: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  confirmedAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  decidedAt?: Date;
+  @Field(() => Boolean)
+  autoApproved!: boolean;
+  @Field(() => String, { nullable: true })
+  rejectReason?: string;
+  @Field(() => Int)
+  removedCount!: number;
+  @Field(() => String, { nullable: true })
+  counterNoticeStatus?: string;
+}
+
+@ObjectType()
+class TakedownNotice {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => ID)
+  requestId!: string;
+  @Field(() => String)
+  kind!: string;
+  @Field(() => String)
+  to!: string;
+  @Field(() => String)
+  subject!: string;
+  @Field(() => GraphQLISODateTime)
+  queuedAt!: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  sentAt?: Date;
+  @Field(() => Int)
+  attempts!: number;
+  @Field(() => String, { nullable: true })
+  lastError?: string;
+}
+
+@ObjectType()
+class Count {
+  @Field(() => String)
+  key!: string;
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType()
+class TakedownReportType {
+  @Field(() => GraphQLISODateTime)
+  from!: Date;
+  @Field(() => GraphQLISODateTime)
+  to!: Date;
+  @Field(() => Int)
+  total!: number;
+  @Field(() => [Count])
+  byScope!: Count[];
+  @Field(() => [Count])
+  byGround!: Count[];
+  @Field(() => [Count], { description: 'By current status: approved, enforced, rejected, expired, ...' })
+  byDecision!: Count[];
+  @Field(() => Int)
+  automated!: number;
+  @Field(() => Int)
+  manual!: number;
+  @Field(() => Number, { nullable: true, description: 'Proof → enforced.' })
+  medianSecondsToAction?: number | null;
+  @Field(() => Number, { nullable: true })
+  p99SecondsToAction?: number | null;
+  @Field(() => Int)
+  overdue!: number;
+  @Field(() => Int)
+  counterNotices!: number;
+  @Field(() => Int)
+  reinstatedAfterCounter!: number;
 }
 
 @ObjectType()
@@ -158,6 +302,8 @@ class SubmitResult {
   request!: TakedownRequest;
   @Field(() => Boolean, { description: 'True when this requester already had an open request for the same scope (returned instead).' })
   duplicate!: boolean;
+  @Field(() => DomainProof, { nullable: true, description: 'DOMAIN/PREFIX/URL scopes: the .well-known alternative to the mailed link.' })
+  domainProof?: DomainProof;
 }
 
 @ObjectType()
@@ -217,8 +363,26 @@ export function toRequest(d: TakedownRecord, now = Date.now()): TakedownRequest 
     reinstatedAt: d.reinstatedAt ?? undefined,
     reinstatedBy: d.reinstatedBy ?? undefined,
     reinstateNote: d.reinstateNote ?? undefined,
+    goodFaith: d.goodFaith ?? false,
+    proofMethod: d.proof?.method ?? undefined,
+    confirmedAt: d.proof?.confirmedAt ?? undefined,
+    confirmBy: d.status === 'unconfirmed' ? (d.proof?.expiresAt ?? undefined) : undefined,
+    decidedAt: d.decidedAt ?? undefined,
+    counterNotice: d.counter?.status
+      ? {
+          status: d.counter.status,
+          name: d.counter.name ?? undefined,
+          email: d.counter.email ?? undefined,
+          statement: d.counter.statement ?? undefined,
+          filedAt: d.counter.filedAt ?? undefined,
+          reinstateAfter: d.counter.reinstateAfter ?? undefined,
+        }
+      : undefined,
   };
 }
+
+const counts = (o: Record<string, number>) => Object.entries(o).map(([key, count]) => ({ key, count }));
+const isAdmin = (ctx: ComplianceContext) => hasRole(ctx.identity?.role, ['admin']);
 
 const actor = (ctx: ComplianceContext) => `admin:${ctx.identity?.sub ?? 'unknown'}`;
 
@@ -226,12 +390,111 @@ const actor = (ctx: ComplianceContext) => `admin:${ctx.identity?.sub ?? 'unknown
 export class TakedownResolver {
   @Mutation(() => SubmitResult, {
     description:
-      'Public: anyone may ask for removal. Validated (every problem listed), rate-limited per client; a repeat of an open request returns it.',
+      'Public: anyone may ask for removal. Validated (every problem listed), rate-limited per client and per address. ' +
+      'It stays UNCONFIRMED (no effect) until the sender follows the link mailed to the address, or proves the site by .well-known; ' +
+      'an admin (API key) submits RECEIVED at once. A repeat of an open request returns it.',
   })
   async submitTakedown(@Arg('input', () => TakedownInput) input: TakedownInput, @Ctx() ctx: ComplianceContext): Promise<SubmitResult> {
     await checkSubmitRate(ctx.svc, ctx.client);
-    const r = await submitTakedown(ctx.svc, input, ctx.client);
-    return { request: toRequest(r.request), duplicate: r.duplicate };
+    const r = await submitTakedown(ctx.svc, input, ctx.client, { admin: isAdmin(ctx) });
+    return { request: toRequest(r.request), duplicate: r.duplicate, domainProof: r.domainProof };
+  }
+
+  @Mutation(() => TakedownRequest, {
+    description: 'Public: the mailed confirmation code. Single use; TOKEN_INVALID, TOKEN_EXPIRED or TOKEN_USED otherwise.',
+  })
+  async confirmTakedown(@Arg('token', () => String) token: string, @Ctx() ctx: ComplianceContext): Promise<TakedownRequest> {
+    await checkSubmitRate(ctx.svc, ctx.client);
+    return toRequest(await confirmTakedown(ctx.svc, token));
+  }
+
+  @Mutation(() => TakedownRequest, { description: "Public: proves an UNCONFIRMED request by the token served at the site's /.well-known/newsline-takedown.txt." })
+  async verifyTakedownDomain(@Arg('id', () => ID) id: string, @Ctx() ctx: ComplianceContext): Promise<TakedownRequest> {
+    await checkSubmitRate(ctx.svc, ctx.client);
+    return toRequest(await verifyTakedownDomain(ctx.svc, id));
+  }
+
+  @Query(() => TakedownPublicStatus, { description: 'Public: a request by the status link mailed with its receipt.' })
+  async takedownStatus(@Arg('token', () => String) token: string, @Ctx() ctx: ComplianceContext): Promise<TakedownPublicStatus> {
+    const d = toRequest(await statusByToken(ctx.svc, token));
+    return { ...d, counterNoticeStatus: d.counterNotice?.status };
+  }
+
+  @Mutation(() => TakedownRequest, {
+    description:
+      "Contest an ENFORCED removal: a verified contact of the affected source confirms by mail (FORBIDDEN for others); an admin files it at once.",
+  })
+  async fileCounterNotice(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => CounterNoticeInput) input: CounterNoticeInput,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<TakedownRequest> {
+    await checkSubmitRate(ctx.svc, ctx.client);
+    const admin = isAdmin(ctx);
+    return toRequest(await fileCounterNotice(ctx.svc, id, input, admin ? actor(ctx) : `contact:${ctx.client}`, { admin }));
+  }
+
+  @Mutation(() => TakedownRequest, { description: 'Public: the mailed counter-notice confirmation code (single use).' })
+  async confirmCounterNotice(@Arg('token', () => String) token: string, @Ctx() ctx: ComplianceContext): Promise<TakedownRequest> {
+    await checkSubmitRate(ctx.svc, ctx.client);
+    return toRequest(await confirmCounterNotice(ctx.svc, token));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TakedownRequest, { description: 'The requester objected to a filed counter-notice in time: the removal stands.' })
+  async upholdTakedown(
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String) note: string,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<TakedownRequest> {
+    return toRequest(await upholdTakedown(ctx.svc, id, note, actor(ctx)));
+  }
+
+  @Authorized('admin')
+  @Query(() => TakedownReportType, { description: 'Transparency figures for requests received in [from, to).' })
+  async takedownReport(
+    @Arg('from', () => GraphQLISODateTime) from: Date,
+    @Arg('to', () => GraphQLISODateTime) to: Date,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<TakedownReportType> {
+    const r = await takedownReport(ctx.svc, from, to);
+    return { ...r, byScope: counts(r.byScope), byGround: counts(r.byGround), byDecision: counts(r.byDecision) };
+  }
+
+  @Authorized('admin')
+  @Query(() => String, { description: 'takedownReport as CSV (metric,key,value) or JSON text, for publication.' })
+  async takedownReportExport(
+    @Arg('from', () => GraphQLISODateTime) from: Date,
+    @Arg('to', () => GraphQLISODateTime) to: Date,
+    @Arg('format', () => ReportFormat, { defaultValue: 'CSV' }) format: 'CSV' | 'JSON',
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<string> {
+    return reportExport(await takedownReport(ctx.svc, from, to), format);
+  }
+
+  @Authorized('admin')
+  @Query(() => [TakedownNotice], { description: 'Notices mailed (or queued), newest first, optionally of one request.' })
+  async takedownNotices(
+    @Arg('requestId', () => ID, { nullable: true }) requestId: string | undefined,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Ctx() ctx: ComplianceContext,
+  ): Promise<TakedownNotice[]> {
+    const docs = await takedownNoticeModel(ctx.svc.store.conn)
+      .find(requestId ? { requestId } : {})
+      .sort({ queuedAt: -1 })
+      .limit(Math.min(Math.max(first, 0), 500))
+      .lean();
+    return docs.map((n) => ({
+      id: String(n._id),
+      requestId: n.requestId,
+      kind: n.kind,
+      to: n.to,
+      subject: n.subject,
+      queuedAt: n.queuedAt,
+      sentAt: n.sentAt ?? undefined,
+      attempts: n.attempts ?? 0,
+      lastError: n.lastError ?? undefined,
+    }));
   }
 
   @Authorized('admin')

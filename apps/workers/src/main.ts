@@ -8,7 +8,7 @@ import { createWorkerMetrics } from './metrics';
 import { readSourcesFile, registerSources } from './sources';
 import { demoSourceSpecs } from './demo';
 import { takedownModel } from '@newsline/store';
-import { TombstoneGate } from '@newsline/takedowns';
+import { createMailQueue, enforcedNotices, mailTransport, queueNotice, startMailWorker, TombstoneGate } from '@newsline/takedowns';
 import { gatedEnqueueExtract } from './takedown/gate';
 import { createTakedownQueue, startTakedownWorker } from './takedown/queue';
 import { startTakedownSweeper } from './takedown/sweeper';
@@ -39,7 +39,14 @@ void bootApp({
     const ctx = createIngestContext({ config, log, store, redis, enqueueExtract, isBlocked });
     const workers = startWorkers(ctx, connection);
     const takedowns = createTakedownQueue(connection);
-    const takedownWorker = startTakedownWorker({ store, redis, log }, connection, { concurrency: config.TAKEDOWN_CONCURRENCY });
+    // Notices to requesters and contacts: queued by compliance and here, sent over SMTP by this worker.
+    const mailQueue = createMailQueue(connection);
+    const mailWorker = startMailWorker({ conn: store.conn, transport: mailTransport(config), from: config.MAIL_FROM, log }, connection);
+    const notify = async (id: string) => {
+      const links = { secret: config.TAKEDOWN_LINK_SECRET, publicUrl: config.TAKEDOWN_PUBLIC_URL };
+      for (const n of await enforcedNotices(store, id, links)) await queueNotice(store.conn, mailQueue, n);
+    };
+    const takedownWorker = startTakedownWorker({ store, redis, log, notify }, connection, { concurrency: config.TAKEDOWN_CONCURRENCY });
     const sweeper = startTakedownSweeper({
       store,
       log,
@@ -77,7 +84,9 @@ void bootApp({
       log,
     });
     return {
-      checks: { workers: async () => workers.workers.every((w) => w.isRunning()) && takedownWorker.isRunning() },
+      checks: {
+        workers: async () => workers.workers.every((w) => w.isRunning()) && takedownWorker.isRunning() && mailWorker.isRunning(),
+      },
       handler: async (req, res) => {
         if (websub.handle(req, res)) return;
         if ((req.url ?? '').split('?')[0] !== '/metrics') return void res.writeHead(404).end();
@@ -104,6 +113,8 @@ void bootApp({
         await scheduler.stop();
         await sweeper.stop();
         await takedownWorker.close();
+        await mailWorker.close();
+        await mailQueue.close();
         await takedowns.close();
         gate.stop();
         await workers.close();

@@ -17,7 +17,9 @@ const csv = z
       .filter(Boolean),
   );
 
-export const configSchema = z.object({
+export const DEV_LINK_SECRET = 'newsline-dev-takedown-link-secret';
+
+const baseSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MONGO_URL: z
@@ -161,6 +163,24 @@ export const configSchema = z.object({
   /** Enforced scopes are re-checked for leftovers when their last verification is older than this. */
   TAKEDOWN_REVERIFY_MINUTES: z.coerce.number().positive().default(60),
   TAKEDOWN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** HMAC key of the confirmation and status links sent to requesters; the dev default is refused when NODE_ENV=production. */
+  TAKEDOWN_LINK_SECRET: z.string().min(16).default(DEV_LINK_SECRET),
+  /** Hours a confirmation link stays valid; an unconfirmed request then expires without effect. */
+  TAKEDOWN_CONFIRM_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** Hours an enforced removal stays contested before the content is reinstated, unless an admin upholds it. */
+  TAKEDOWN_COUNTER_WAIT_HOURS: z.coerce.number().min(0).max(24 * 90).default(240),
+  /** Confirmation mails per requester address per hour (on top of the per-client limit). */
+  TAKEDOWN_EMAIL_RATE_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  /** Public base URL of the links in notices: the compliance app serves /takedowns/confirm and /takedowns/status. */
+  TAKEDOWN_PUBLIC_URL: z.string().url().default('http://127.0.0.1:4003'),
+  // --- Mail (notices to takedown requesters, through the workers' BullMQ `mail` queue) ---
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: port(1025),
+  /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
+  SMTP_SECURE: bool(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  MAIL_FROM: z.string().min(3).default('Newsline compliance <compliance@newsline.invalid>'),
   // --- operator tools (dashboard, queue board, CLI) ---
   DASHBOARD_PORT: port(4020),
   /** Gateway origin the dashboard server proxies /graphql (HTTP and WebSocket) to, so the page needs no CORS. */
@@ -176,9 +196,15 @@ export const configSchema = z.object({
   BULLMQ_PREFIX: z.string().min(1).default('bull'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+// A forgeable link would let anyone confirm a takedown in someone else's name.
+export const configSchema = baseSchema.superRefine((c, ctx) => {
+  if (c.NODE_ENV === 'production' && c.TAKEDOWN_LINK_SECRET === DEV_LINK_SECRET)
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TAKEDOWN_LINK_SECRET'], message: 'set a secret of your own in production' });
+});
+
+export type Config = z.infer<typeof baseSchema>;
 export type ConfigKey = keyof Config;
-export const configKeys = Object.keys(configSchema.shape) as ConfigKey[];
+export const configKeys = Object.keys(baseSchema.shape) as ConfigKey[];
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {

@@ -6,12 +6,19 @@ import { StackError } from './proc';
 import { ensureStack, runningStack, stopDetached, type Stack } from './stack';
 
 const USAGE = `usage: services <command>
-  up              start PostgreSQL, FerretDB and Redis in the background (reused by every later command)
+  up              start PostgreSQL, FerretDB, Redis and Mailpit in the background (reused by every later command)
   down            stop what \`up\` started
   status          show what is running
   env             print MONGO_URL/REDIS_URL exports for the running stack
   run -- CMD...   run CMD with MONGO_URL/REDIS_URL set, starting (and afterwards stopping) what is missing
   start-all       start the stack and every app, wait until all are ready, run until Ctrl-C`;
+
+/** SMTP_* for the apps (the notices' transport) and the inbox's API for tests, like MONGO_URL/REDIS_URL. */
+function mailEnv(smtpUrl: string | undefined, mailpitUrl: string | undefined): Record<string, string> {
+  if (!smtpUrl) return {};
+  const u = new URL(smtpUrl);
+  return { SMTP_HOST: u.hostname, SMTP_PORT: u.port, ...(mailpitUrl ? { NEWSLINE_MAILPIT_URL: mailpitUrl } : {}) };
+}
 
 function die(e: unknown): never {
   process.stderr.write(`${e instanceof StackError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -35,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
     case 'up': {
       const s = await ensureStack({ detached: true });
       process.stdout.write(`MONGO_URL=${s.mongoUrl}\nREDIS_URL=${s.redisUrl}\n`);
+      for (const [k, v] of Object.entries(mailEnv(s.smtpUrl, s.mailpitUrl))) process.stdout.write(`${k}=${v}\n`);
       return;
     }
     case 'down':
@@ -46,9 +54,10 @@ async function main(argv: string[]): Promise<void> {
       if (cmd === 'env') {
         if (r.mongoUrl) process.stdout.write(`export MONGO_URL=${r.mongoUrl}\n`);
         if (r.redisUrl) process.stdout.write(`export REDIS_URL=${r.redisUrl}\n`);
+        for (const [k, v] of Object.entries(mailEnv(r.smtpUrl, r.mailpitUrl))) process.stdout.write(`export ${k}=${v}\n`);
       } else {
         process.stdout.write(
-          `postgres: ${r.postgresUrl ?? 'not running'}\nferretdb: ${r.mongoUrl ?? 'not running'}\nredis: ${r.redisUrl ?? 'not running'}\n`,
+          `postgres: ${r.postgresUrl ?? 'not running'}\nferretdb: ${r.mongoUrl ?? 'not running'}\nredis: ${r.redisUrl ?? 'not running'}\nmailpit: ${r.mailpitUrl ?? 'not running'}\n`,
         );
       }
       return;
@@ -60,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
       const child = spawn(args[0]!, args.slice(1), {
         stdio: 'inherit',
         shell: false,
-        env: { ...process.env, MONGO_URL: stack.mongoUrl, REDIS_URL: stack.redisUrl },
+        env: { ...process.env, MONGO_URL: stack.mongoUrl, REDIS_URL: stack.redisUrl, ...mailEnv(stack.smtpUrl, stack.mailpitUrl) },
       });
       await withSignals(async () => {
         child.kill('SIGTERM');
@@ -82,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
         ...process.env,
         MONGO_URL: stack.mongoUrl,
         REDIS_URL: stack.redisUrl,
+        ...mailEnv(stack.smtpUrl, stack.mailpitUrl),
       };
       const apps: RunningApp[] = [];
       const stopAll = async () => {
@@ -97,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
         throw e;
       }
       process.stdout.write(
-        `\nNewsline is up:\n${apps.map((a) => `  ${a.name.padEnd(15)} ${a.url}  (${a.readyPath} answered)`).join('\n')}\n  GraphQL     http://127.0.0.1:${process.env.GATEWAY_PORT ?? 4000}/graphql\nCtrl-C stops everything.\n`,
+        `\nNewsline is up:\n${apps.map((a) => `  ${a.name.padEnd(15)} ${a.url}  (${a.readyPath} answered)`).join('\n')}\n  GraphQL     http://127.0.0.1:${process.env.GATEWAY_PORT ?? 4000}/graphql\n${stack.mailpitUrl ? `  Mail inbox  ${stack.mailpitUrl}  (every notice sent, Mailpit)\n` : ''}Ctrl-C stops everything.\n`,
       );
       for (const a of apps) {
         a.child.on('exit', (c, s) => {

@@ -4,3 +4,4 @@ export { StackError } from './proc';
 export { FERRETDB_VERSION, mongoHealthy } from './ferretdb';
 export { redisHealthy } from './redis';
 export { testServices } from './test-services';
+export { MAILPIT_VERSION, mailpitHealthy } from './mailpit';

@@ -5,17 +5,20 @@ import { ensureFerretdb, ferretdbArgs, mongoHealthy } from './ferretdb';
 import { createExtensions, dropPrivileges, ensurePostgres, initCluster, pgBin, postgresHealthy } from './postgres';
 import { stackPaths, type StackPaths } from './paths';
 import { isAlive, portInUse, StackError, startServer, stopPid, waitReady } from './proc';
+import { ensureMailpit, mailpitArgs, mailpitHealthy } from './mailpit';
 import { ensureRedis, redisArgs, redisHealthy } from './redis';
 
-export type ServiceName = 'postgres' | 'ferretdb' | 'redis';
+export type ServiceName = 'postgres' | 'ferretdb' | 'redis' | 'mailpit';
 
 /** PostgreSQL's fast shutdown; its SIGTERM (smart) would wait for every client to leave. */
-const STOP_SIGNAL: Record<ServiceName, NodeJS.Signals> = { postgres: 'SIGINT', ferretdb: 'SIGTERM', redis: 'SIGTERM' };
+const STOP_SIGNAL: Record<ServiceName, NodeJS.Signals> = { postgres: 'SIGINT', ferretdb: 'SIGTERM', redis: 'SIGTERM', mailpit: 'SIGTERM' };
 
 interface Instance {
   pid: number;
   port: number;
   url: string;
+  /** Mailpit only: its SMTP listener (`url` is the web inbox). */
+  smtp?: string;
 }
 type State = Partial<Record<ServiceName, Instance>>;
 
@@ -31,6 +34,9 @@ export interface StackOptions {
 export interface Stack {
   mongoUrl: string;
   redisUrl: string;
+  /** The mail catcher's SMTP listener (`smtp://host:port`) and web inbox; from SMTP_HOST/SMTP_PORT when set (no inbox then). */
+  smtpUrl: string;
+  mailpitUrl?: string;
   /** Which services this call started (and `stop` will stop). */
   started: ServiceName[];
   /** Stops what this call started; detached servers are left to `services down`. */
@@ -59,9 +65,18 @@ function writeState(p: StackPaths, s: State): void {
 }
 
 /** The stack `services up` left running, if it is still alive. */
-export function runningStack(paths = stackPaths()): { mongoUrl?: string; redisUrl?: string; postgresUrl?: string } {
+export function runningStack(paths = stackPaths()): {
+  mongoUrl?: string;
+  redisUrl?: string;
+  postgresUrl?: string;
+  mailpitUrl?: string;
+  smtpUrl?: string;
+} {
   const s = readState(paths);
+  const mailpit = s.mailpit && isAlive(s.mailpit.pid) ? s.mailpit : undefined;
   return {
+    mailpitUrl: mailpit?.url,
+    smtpUrl: mailpit?.smtp,
     postgresUrl: s.postgres && isAlive(s.postgres.pid) ? s.postgres.url : undefined,
     mongoUrl: s.ferretdb && isAlive(s.ferretdb.pid) ? s.ferretdb.url : undefined,
     redisUrl: s.redis && isAlive(s.redis.pid) ? s.redis.url : undefined,
@@ -187,13 +202,39 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
         };
       },
     );
+    // SMTP_HOST set: mail goes to that server (checked by the app that sends); otherwise the local catcher.
+    const smtpPort = Number(env.NEWSLINE_MAILPIT_SMTP_PORT ?? 1025);
+    const webPort = Number(env.NEWSLINE_MAILPIT_HTTP_PORT ?? 8025);
+    let smtpUrl = `smtp://${env.SMTP_HOST}:${env.SMTP_PORT ?? 587}`;
+    let mailpitUrl: string | undefined;
+    if (!env.SMTP_HOST) {
+      // Recorded with the HTTP port as `port` so the state file stays one shape; SMTP is derived below.
+      mailpitUrl = await provide(
+        'mailpit',
+        undefined,
+        webPort,
+        (u) => mailpitHealthy(u),
+        () => {
+          const bin = ensureMailpit(paths, log);
+          const dir = join(paths.data, 'mailpit');
+          mkdirSync(dir, { recursive: true });
+          return {
+            child: startServer(bin, mailpitArgs(dir, smtpPort, webPort), join(paths.logs, 'mailpit.log'), !!opts.detached),
+            url: `http://127.0.0.1:${webPort}`,
+          };
+        },
+      );
+      smtpUrl = `smtp://127.0.0.1:${smtpPort}`;
+      const st = readState(paths);
+      if (opts.detached && st.mailpit && !st.mailpit.smtp) writeState(paths, { ...st, mailpit: { ...st.mailpit, smtp: smtpUrl } });
+    }
     const restart = async (name: ServiceName) => {
       const o = owned.find((x) => x.name === name);
       if (!o) throw new StackError(`${name} was not started by this stack (reused or from an env URL), so it cannot restart it`);
       if (o.child.pid) await stopPid(o.child.pid, 10_000, STOP_SIGNAL[name]);
       o.child = await o.launch();
     };
-    return { mongoUrl, redisUrl, started: owned.map((o) => o.name), stop, restart };
+    return { mongoUrl, redisUrl, smtpUrl, mailpitUrl, started: owned.map((o) => o.name), stop, restart };
   } catch (e) {
     await stop();
     throw e;
@@ -207,7 +248,7 @@ export async function stopDetached(
 ): Promise<ServiceName[]> {
   const s = readState(paths);
   const stopped: ServiceName[] = [];
-  for (const name of ['redis', 'ferretdb', 'postgres'] as ServiceName[]) {
+  for (const name of ['mailpit', 'redis', 'ferretdb', 'postgres'] as ServiceName[]) {
     const inst = s[name];
     if (!inst) continue;
     await stopPid(inst.pid, 10_000, STOP_SIGNAL[name]);

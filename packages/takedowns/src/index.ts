@@ -5,3 +5,5 @@ export * from './tombstones';
 export * from './events';
 export * from './matches';
 export * from './members';
+export * from './links';
+export * from './notices';

@@ -11,6 +11,8 @@ export interface EnforceDeps {
   log: Logger;
   /** Test hook: called after each durable step; throwing simulates a worker killed right there. */
   checkpoint?: (step: 'tombstoned' | 'journalled' | 'removed') => void | Promise<void>;
+  /** Queues the decision notices once a request becomes enforced (after the status change: a retry cannot send twice). */
+  notify?: (requestId: string) => Promise<void>;
 }
 
 export type EnforceOutcome = { kind: 'skipped'; reason: string } | { kind: 'enforced'; removed: number; reverified: boolean };
@@ -116,7 +118,11 @@ export async function enforceTakedown(d: EnforceDeps, requestId: string): Promis
       $inc: { 'enforcement.removed': removed },
     },
   );
-  if (r.modifiedCount) await publishTakedownUpdate(d.redis, requestId, 'enforced');
+  if (r.modifiedCount) {
+    await publishTakedownUpdate(d.redis, requestId, 'enforced');
+    // A mail problem must not fail (and retry) a finished enforcement; the notice is logged instead.
+    await d.notify?.(requestId).catch((e: Error) => d.log.warn({ requestId, err: e.message }, 'decision notice not queued'));
+  }
   d.log.info({ requestId, scope, removed }, 'takedown enforced');
   return { kind: 'enforced', removed, reverified: false };
 }

@@ -1,13 +1,16 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 /**
- * received → approved → enforced (workers), or received → rejected; enforced → reinstated.
+ * unconfirmed → received (the requester proved the address) or → expired; received → approved →
+ * enforced (workers), or received → rejected; enforced → reinstated.
  * `reviewing` is kept for requests stored before the takedown workflow existed.
  */
-export const TAKEDOWN_STATUS = ['received', 'reviewing', 'approved', 'rejected', 'enforced', 'reinstated'] as const;
+export const TAKEDOWN_STATUS = ['unconfirmed', 'expired', 'received', 'reviewing', 'approved', 'rejected', 'enforced', 'reinstated'] as const;
 export type TakedownStatusValue = (typeof TAKEDOWN_STATUS)[number];
 /** Statuses a request can still move forward from: a duplicate submission returns the open request. */
-export const TAKEDOWN_OPEN_STATUS = ['received', 'reviewing', 'approved'] as const;
+export const TAKEDOWN_OPEN_STATUS = ['unconfirmed', 'received', 'reviewing', 'approved'] as const;
+/** How the requester's control of the address (or domain) was proven. */
+export const TAKEDOWN_PROOF = ['email-link', 'well-known', 'admin'] as const;
 /** URL: one article; PREFIX: every URL starting with the value; SOURCE: a source id; DOMAIN: a host and its subdomains. */
 export const TAKEDOWN_SCOPE = ['URL', 'PREFIX', 'SOURCE', 'DOMAIN'] as const;
 export const TAKEDOWN_REASON = ['COPYRIGHT', 'PRIVACY', 'LEGAL', 'DEFAMATION', 'OPT_OUT', 'OTHER'] as const;
@@ -53,6 +56,32 @@ export const takedownSchema = new Schema(
     reinstatedAt: Date,
     reinstatedBy: String,
     reinstateNote: { type: String, maxlength: 2000 },
+    /** Proof of the sender: sha256 of the pending link's nonce (consumed atomically), or how it was proven. */
+    proof: {
+      method: { type: String, enum: TAKEDOWN_PROOF },
+      nonceHash: String,
+      expiresAt: Date,
+      confirmedAt: Date,
+      /** .well-known proof: the token the requester publishes on the domain. */
+      domainToken: String,
+    },
+    /** The requester affirms good faith and accuracy (DSA Art. 16(2)(d), DMCA 512(c)(3)(A)(v)). */
+    goodFaith: Boolean,
+    expiredAt: Date,
+    /** Counter-notice by the source's verified contact (or an admin for it) against an enforced removal. */
+    counter: {
+      status: { type: String, enum: ['unconfirmed', 'filed', 'upheld', 'reinstated'] },
+      name: { type: String, maxlength: 200 },
+      email: { type: String, maxlength: 320 },
+      statement: { type: String, maxlength: 10_000 },
+      nonceHash: String,
+      expiresAt: Date,
+      filedAt: Date,
+      /** Reinstated then unless an admin upholds the removal first (TAKEDOWN_COUNTER_WAIT_HOURS). */
+      reinstateAfter: Date,
+      resolvedAt: Date,
+      resolvedBy: String,
+    },
     /** Enforcement progress, so a worker killed at any step finishes the job on retry. */
     enforcement: {
       step: { type: String, enum: ['none', 'tombstoned', 'removing', 'verified'], default: 'none' },
@@ -69,6 +98,9 @@ export const takedownSchema = new Schema(
 takedownSchema.index({ status: 1, receivedAt: -1 });
 takedownSchema.index({ 'scope.kind': 1, 'scope.value': 1 });
 takedownSchema.index({ status: 1, deadline: 1 });
+takedownSchema.index({ status: 1, 'proof.expiresAt': 1 });
+takedownSchema.index({ 'counter.status': 1, 'counter.reinstateAfter': 1 });
+takedownSchema.index({ receivedAt: 1 });
 
 export type TakedownDoc = InferSchemaType<typeof takedownSchema>;
 
@@ -90,5 +122,31 @@ export function takedownOpenModel(conn: Connection): Model<TakedownOpenDoc> {
   return (
     (conn.models.TakedownOpen as Model<TakedownOpenDoc> | undefined) ??
     conn.model<TakedownOpenDoc>('TakedownOpen', takedownOpenSchema, 'takedown_open')
+  );
+}
+
+/** Kinds of mail a requester or contact gets about a request. */
+export const NOTICE_KIND = ['confirm', 'receipt', 'decision', 'counter-confirm', 'counter-filed', 'counter-received', 'reinstated'] as const;
+
+/** One notice: written before it is queued, so a mail outage delays it but cannot lose it. */
+export const takedownNoticeSchema = new Schema({
+  requestId: { type: String, required: true },
+  kind: { type: String, enum: NOTICE_KIND, required: true },
+  to: { type: String, required: true, maxlength: 320 },
+  subject: { type: String, required: true },
+  text: { type: String, required: true },
+  queuedAt: { type: Date, required: true },
+  sentAt: Date,
+  messageId: String,
+  attempts: { type: Number, default: 0 },
+  lastError: String,
+});
+takedownNoticeSchema.index({ requestId: 1, queuedAt: 1 });
+takedownNoticeSchema.index({ sentAt: 1, queuedAt: 1 });
+export type TakedownNoticeDoc = InferSchemaType<typeof takedownNoticeSchema>;
+export function takedownNoticeModel(conn: Connection): Model<TakedownNoticeDoc> {
+  return (
+    (conn.models.TakedownNotice as Model<TakedownNoticeDoc> | undefined) ??
+    conn.model<TakedownNoticeDoc>('TakedownNotice', takedownNoticeSchema, 'takedown_notices')
   );
 }
