@@ -220,6 +220,8 @@ const LINKY = 0.5;
 export interface Scored {
   root: TNode;
   boiler: Set<TNode>;
+  /** 0: full boilerplate judgement; 1: tags only; 2: none (see chooseRoot). */
+  level: number;
 }
 
 /** Bottom-up statistics over `order` (pre-order, so reversed it visits children first). */
@@ -309,12 +311,34 @@ export function isBoiler(n: TNode): boolean {
  * full weight. Then siblings carrying comparable prose are merged (articles split by ads).
  */
 export function chooseRoot(order: TNode[], alpha = 0.5): Scored {
+  // Boilerplate levels, strictest first: hidden nodes + boilerplate tags + boilerplate classes;
+  // then without hidden/class judgements (an article whose every block carries a class that reads
+  // like chrome, or that is server-streamed into a hidden segment); then nothing. A level is used
+  // only when some prose survives it: removing all of a page's prose means the judgement was wrong.
+  let last: Scored | undefined;
+  for (let level = 0; level < 3; level++) {
+    const r = chooseRootAt(order, alpha, level);
+    if (r.credited) return { root: r.root, boiler: r.boiler, level };
+    last ??= { root: r.root, boiler: r.boiler, level: 0 };
+  }
+  return last!;
+}
+
+const SURVIVE = 0.02;
+
+function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored, 'level'> & { credited: boolean } {
   const docGood = order[0]?.good ?? 0;
   const boiler = new Set<TNode>();
   const inBoiler = new Set<TNode>();
   for (let i = 1; i < order.length; i++) {
     const n = order[i]!;
-    if (n.hidden || (isBoiler(n) && n.good < 0.5 * docGood)) boiler.add(n);
+    const drop =
+      level === 0
+        ? n.hidden || (isBoiler(n) && n.good < 0.5 * docGood)
+        : level === 1
+          ? BOILER_TAGS.has(n.tag) && n.good < 0.5 * docGood
+          : false;
+    if (drop) boiler.add(n);
     if (boiler.has(n) || (n.parent && inBoiler.has(n.parent))) inBoiler.add(n);
   }
   const credit = new Map<TNode, number>();
@@ -362,7 +386,9 @@ export function chooseRoot(order: TNode[], alpha = 0.5): Scored {
       j0 = j;
     } else break;
   }
-  return { root, boiler };
+  // Enough prose must survive this level (a few stray paragraphs beside a page of "boilerplate" do not count).
+  const kept = best === undefined ? 0 : goodOutsideBoiler(order[0]!, inBoiler);
+  return { root, boiler, credited: best !== undefined && kept >= SURVIVE * docGood };
 }
 
 function goodOutsideBoiler(n: TNode, inBoiler: Set<TNode>): number {

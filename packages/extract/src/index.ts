@@ -94,8 +94,8 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
   const h1 = tree.h1s.map((n) => textOf(n.el)).find((t) => t.length > 3);
   const title = cleanTitle(ogTitle ?? ld?.headline ?? h1 ?? tree.title ?? '', first(meta, ['og:site_name']));
 
-  const { root, boiler } = chooseRoot(tree.order);
-  const rendered = render(root, { boiler, title: h1 ?? title });
+  const { root, boiler, level } = chooseRoot(tree.order);
+  const rendered = render(root, { boiler, title: h1 ?? title, level });
   let text = rendered.text;
   let bodyHtml = rendered.html;
   const fromLd = ldBodyFallback(ld, text);

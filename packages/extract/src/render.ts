@@ -83,6 +83,8 @@ export interface RenderOptions {
   boiler: Set<TNode>;
   /** Text of the page title, dropped when the root repeats it as a heading. */
   title?: string;
+  /** Boilerplate level the root was chosen at (see chooseRoot): above 0, only `boiler` is skipped. */
+  level?: number;
 }
 
 export function render(root: TNode, opts: RenderOptions): Rendered {
@@ -107,8 +109,9 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
 
   const skip = (n: TNode): boolean => {
     if (n === root) return false;
-    if (n.hidden) return true;
-    if (opts.boiler.has(n) || (isBoiler(n) && n.good < 0.5 * rootGood)) return true;
+    const strict = (opts.level ?? 0) === 0;
+    if (n.hidden && strict) return true;
+    if (opts.boiler.has(n) || (strict && isBoiler(n) && n.good < 0.5 * rootGood)) return true;
     if (n.len === 0) return n.tag !== 'img' && n.tag !== 'br' && n.tag !== 'hr' && n.tag !== 'figure' && n.tag !== 'picture';
     if (isInline(n.tag)) {
       // A cluster of links inside running text (hover card, inline "related" box) is not prose.
@@ -134,7 +137,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
         runHtml += esc(k);
         continue;
       }
-      if (k.hidden || linkCluster(k)) continue;
+      if ((k.hidden && (opts.level ?? 0) === 0) || linkCluster(k)) continue;
       if (k.tag === 'br') {
         runText += '\n';
         runHtml += '<br>';
