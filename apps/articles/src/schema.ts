@@ -25,7 +25,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { LiveHub } from './live';
-import { PAGE_INDEXES, pageOfArticles, type PageQuery } from './plan';
+import { PAGE_INDEXES, pageOfArticles, type PageQuery } from '@newsline/store';
 import type { RecentWindow, WindowDoc, WindowSnapshot } from './recent-window';
 
 export interface ArticlesContext extends BaseContext {

@@ -1,7 +1,7 @@
 import { testServices } from '@newsline/embedded-stack';
 import { createStore, type Store } from '@newsline/store';
 import mongoose, { Types } from 'mongoose';
-import { pageOfArticles, PAGE_INDEXES, RARE_LIMIT, type PageQuery } from '../src/plan';
+import { pageOfArticles, PAGE_INDEXES, RARE_LIMIT, type PageQuery } from '@newsline/store';
 
 // The planner against the real database: pages agree with a plain sort of everything, and every
 // query it sends is served by an index (explain on the embedded default: no sequential scan).

@@ -1,8 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EVENTS_CHANNEL, decodeEvent } from '@newsline/domain';
+import { decodeCursor, decodeEvent, encodeCursor, EVENTS_CHANNEL } from '@newsline/domain';
 import type { Logger } from '@newsline/logger';
-import { takedownModel, tombstoneModel, type Store } from '@newsline/store';
+import { queryTerms } from '@newsline/search';
+import { pageOfArticles, takedownModel, tombstoneModel, type PageQuery, type Store } from '@newsline/store';
 import { tombstoneId } from '@newsline/takedowns';
 import type Redis from 'ioredis';
 import { Types } from 'mongoose';
@@ -77,6 +78,8 @@ const ID = /^[0-9a-f]{24}$/;
 const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const REMOVED_MEMORY = 100_000;
+const QUERY_CHARS = 500;
+const SECTION = /^[\p{L}\p{N} _-]{1,64}$/u;
 
 const fmtDate = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '');
 
@@ -190,37 +193,88 @@ ${story.length ? html`<section><h2>More on this story</h2><ol class="list">${sto
     return { status: 200, body: out, etag: etagOf(out), lastModified: (a.modifiedAt ?? a.publishedAt).toUTCString() };
   }
 
-  /** Newest first, bounded to a recent window so the sorted read never spans the archive. */
-  async function latest(filter: Record<string, unknown>, hint: Record<string, 1 | -1>) {
-    let rows: { _id: Types.ObjectId; title: string; summary?: string | null; language?: string | null; publishedAt: Date; sourceUrl: string }[] = [];
-    for (const days of [2, 30, 3650]) {
-      rows = await store.Article.find({ ...filter, publishedAt: { $gte: new Date(Date.now() - days * 86_400_000) } })
-        .hint(hint)
-        .sort({ publishedAt: -1, _id: -1 })
-        .limit(LIST_SIZE)
-        .select('title summary language publishedAt sourceUrl')
-        .lean();
-      if (rows.length >= LIST_SIZE) break;
-    }
-    return rows;
+  type ListRow = { _id: Types.ObjectId; title: string; summary?: string | null; language?: string | null; publishedAt: Date; sourceUrl: string };
+
+  /** One page of a listing, newest first: the API's index-backed keyset pages and its cursors. */
+  async function listPage(q: PageQuery, after: string | null): Promise<{ rows: ListRow[]; next?: string }> {
+    const cursor = after ? decodeCursor(after) : undefined;
+    if (after && !cursor) throw new HttpError(400, 'not a page cursor');
+    const got = (await pageOfArticles(store, q, LIST_SIZE, cursor, 'title summary language publishedAt sourceUrl')) as unknown as ListRow[];
+    const rows = got.slice(0, LIST_SIZE);
+    const last = rows[rows.length - 1];
+    return { rows, next: got.length > LIST_SIZE && last ? encodeCursor({ t: last.publishedAt.getTime(), id: String(last._id) }) : undefined };
   }
 
-  async function feed(kind: keyof typeof FEED_TYPES, title: string, listPath: string, selfPath: string, filter: Record<string, unknown>, hint: Record<string, 1 | -1>, lang?: string): Promise<Rendered> {
-    const rows = await latest(filter, hint);
+  async function feed(kind: keyof typeof FEED_TYPES, l: Listing, selfPath: string): Promise<Rendered> {
+    const { rows } = await listPage(l.q, null);
     const items = rows.map((r) => ({ ...r, id: String(r._id) }));
-    const meta = { title, home: `${publicUrl}${listPath}`, self: `${publicUrl}${selfPath}`, base: publicUrl, lang };
+    const meta = { title: l.title, home: `${publicUrl}${l.path}`, self: `${publicUrl}${selfPath}`, base: publicUrl, lang: l.lang };
     const body = kind === 'rss' ? rss(meta, items) : kind === 'atom' ? atom(meta, items) : jsonFeed(meta, items);
     return { status: 200, type: FEED_TYPES[kind], body, etag: etagOf(body), lastModified: (rows[0]?.publishedAt ?? new Date(0)).toUTCString() };
   }
 
-  async function listing(title: string, filter: Record<string, unknown>, hint: Record<string, 1 | -1>, lang?: string): Promise<Rendered> {
-    const rows = await latest(filter, hint);
-    const body = html`<h1>${title}</h1><ol class="list">${rows.map(
+  const searchForm = (q: string) =>
+    html`<form class="search" action="/search" method="get" role="search"><input type="search" name="q" value="${q}" maxlength="${QUERY_CHARS}" aria-label="Search"> <button type="submit">Search</button></form>`;
+
+  async function listing(l: Listing, after: string | null): Promise<Rendered> {
+    const { rows, next } = l.q.none ? { rows: [], next: undefined } : await listPage(l.q, after);
+    // The query string of the listing itself (a search keeps its q), for the next page's link.
+    const more = (c: string) => `${l.path}?${new URLSearchParams({ ...(l.search !== undefined ? { q: l.search } : {}), after: c }).toString()}`;
+    const feedBase = l.path === '/' ? '' : l.path;
+    const feedQs = l.search !== undefined ? `?q=${encodeURIComponent(l.search)}` : '';
+    const head = html`<link rel="alternate" type="application/rss+xml" href="${feedBase}/feed.rss${feedQs}"><link rel="alternate" type="application/atom+xml" href="${feedBase}/feed.atom${feedQs}"><link rel="alternate" type="application/feed+json" href="${feedBase}/feed.json${feedQs}">`;
+    const body = html`${searchForm(l.search ?? '')}<h1>${l.title}</h1><ol class="list">${rows.map(
       (r) =>
         html`<li lang="${r.language ?? 'und'}"><a href="/a/${String(r._id)}">${r.title}</a> <span class="meta">${fmtDate(r.publishedAt)} · <a href="${r.sourceUrl}" rel="noopener">original</a></span></li>`,
-    )}</ol>${rows.length ? '' : html`<p>No articles yet.</p>`}`;
-    const out = page({ title, lang, body });
+    )}</ol>${rows.length ? '' : html`<p>${l.search !== undefined ? (l.search ? 'Nothing found.' : 'Type words to search every stored headline and article.') : after ? 'No older articles.' : 'No articles yet.'}</p>`}${
+      next ? html`<p class="pager"><a rel="next" href="${more(next)}">Older articles</a></p>` : ''
+    }<p class="meta">Feeds: <a href="${feedBase}/feed.rss${feedQs}">RSS</a> · <a href="${feedBase}/feed.atom${feedQs}">Atom</a> · <a href="${feedBase}/feed.json${feedQs}">JSON Feed</a></p>`;
+    const out = page({ title: l.title, lang: l.lang, head, body });
     return { status: 200, body: out, etag: etagOf(out) };
+  }
+
+  interface Listing {
+    title: string;
+    /** The listing's own path (without `/feed.*`). */
+    path: string;
+    q: PageQuery;
+    lang?: string;
+    /** The search text, for the search listing. */
+    search?: string;
+  }
+
+  /** The listing a path names (home, language, country, source, section, story, search), or undefined. */
+  async function listingOf(path: string, qs: URLSearchParams): Promise<Listing | undefined> {
+    let m: RegExpMatchArray | null;
+    if (path === '/' || path === '') return { title: 'Latest news', path: '/', q: {} };
+    if (path === '/search') {
+      const text = (qs.get('q') ?? '').trim();
+      if (text.length > QUERY_CHARS) throw new HttpError(400, `a search is at most ${QUERY_CHARS} characters`);
+      const terms = text ? queryTerms(text) : [];
+      // A query with no searchable word matches nothing (as the API's search), never everything.
+      return { title: text ? `Search: ${text}` : 'Search', path, q: terms.length ? { terms } : { none: true }, search: text };
+    }
+    if ((m = path.match(/^\/lang\/([^/]+)$/))) {
+      if (!LANG.test(m[1]!)) throw new HttpError(400, 'not a language code');
+      return { title: `News in ${m[1]}`, path, q: { languages: [m[1]!] }, lang: m[1] };
+    }
+    if ((m = path.match(/^\/country\/([^/]+)$/))) {
+      if (!COUNTRY.test(m[1]!)) throw new HttpError(400, 'not a country code');
+      return { title: `News from ${m[1]}`, path, q: { countries: [m[1]!] } };
+    }
+    if ((m = path.match(/^\/section\/([^/]+)$/))) {
+      const section = decodeURIComponent(m[1]!);
+      if (!SECTION.test(section)) throw new HttpError(400, 'not a section name');
+      return { title: `Section: ${section}`, path, q: { section } };
+    }
+    if ((m = path.match(/^\/source\/([^/]+)$/))) {
+      if (!ID.test(m[1]!)) throw new HttpError(400, 'not a source id');
+      const s = await sourceOf(m[1]!);
+      if (!s) throw new HttpError(404, 'no such source');
+      return { title: s.name, path, q: { sourceIds: [new Types.ObjectId(m[1])] } };
+    }
+    if ((m = path.match(/^\/story\/([^/]{1,100})$/))) return { title: 'Story', path, q: { storyId: decodeURIComponent(m[1]!) } };
+    return undefined;
   }
 
   // --- removal form: a signed token bound to a cookie nonce (double submit), valid 2 hours ---
@@ -313,31 +367,13 @@ ${problems.length ? html`<ul role="alert">${problems.map((p) => html`<li>${p}</l
 
   async function route(path: string, q: URLSearchParams): Promise<Rendered | undefined> {
     let m: RegExpMatchArray | null;
-    if (path === '/') return listing('Latest news', {}, { publishedAt: -1, _id: -1 });
-    if ((m = path.match(/^\/feed\.(rss|atom|json)$/))) return feed(m[1] as 'rss', 'Latest news', '/', path, {}, { publishedAt: -1, _id: -1 });
-    if ((m = path.match(/^\/lang\/([^/]+)\/feed\.(rss|atom|json)$/))) {
-      if (!LANG.test(m[1]!)) throw new HttpError(400, 'not a language code');
-      return feed(m[2] as 'rss', `News in ${m[1]}`, `/lang/${m[1]}`, path, { language: m[1] }, { language: 1, publishedAt: -1, _id: -1 }, m[1]);
-    }
     if ((m = path.match(/^\/a\/([^/]+)$/))) return article(m[1]!);
-    if ((m = path.match(/^\/lang\/([^/]+)$/))) {
-      if (!LANG.test(m[1]!)) throw new HttpError(400, 'not a language code');
-      return listing(`News in ${m[1]}`, { language: m[1] }, { language: 1, publishedAt: -1, _id: -1 }, m[1]);
+    if ((m = path.match(/^(.*?)\/feed\.(rss|atom|json)$/))) {
+      const l = await listingOf(m[1]!, q);
+      return l && feed(m[2] as keyof typeof FEED_TYPES, l, path + (l.search !== undefined ? `?q=${encodeURIComponent(l.search)}` : ''));
     }
-    if ((m = path.match(/^\/country\/([^/]+)$/))) {
-      if (!COUNTRY.test(m[1]!)) throw new HttpError(400, 'not a country code');
-      return listing(`News from ${m[1]}`, { country: m[1] }, { country: 1, publishedAt: -1, _id: -1 });
-    }
-    if ((m = path.match(/^\/source\/([^/]+)$/))) {
-      if (!ID.test(m[1]!)) throw new HttpError(400, 'not a source id');
-      const s = await store.Source.findById(m[1]).select('name').lean();
-      if (!s) throw new HttpError(404, 'no such source');
-      return listing(s.name, { sourceId: new Types.ObjectId(m[1]) }, { sourceId: 1, publishedAt: -1, _id: -1 });
-    }
-    if ((m = path.match(/^\/story\/([^/]{1,100})$/)))
-      return listing('Story', { storyId: decodeURIComponent(m[1]!) }, { storyId: 1, publishedAt: -1, _id: -1 });
-    void q;
-    return undefined;
+    const l = await listingOf(path, q);
+    return l && listing(l, q.get('after'));
   }
 
   async function handler(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -374,7 +410,8 @@ ${problems.length ? html`<ul role="alert">${problems.map((p) => html`<li>${p}</l
       if (st) return send(200, await removalStatus(st[1]!), { 'cache-control': 'no-store' });
 
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
-      const key = u.pathname;
+      // Article pages are keyed by path alone (so a purge finds them); listings by the page they show.
+      const key = u.pathname.startsWith('/a/') ? u.pathname : `${u.pathname}?${['q', 'after'].map((k) => `${k}=${u.searchParams.get(k) ?? ''}`).join('&')}`;
       let r = cache.get(key);
       if (r) stats.hits++;
       else {

@@ -4,6 +4,7 @@ import { EVENTS_CHANNEL, encodeEvent } from '@newsline/domain';
 import { testServices } from '@newsline/embedded-stack';
 import { parseFeed } from '@newsline/feeds';
 import { XMLValidator } from 'fast-xml-parser';
+import { termsFor } from '@newsline/search';
 import { createStore, tombstoneModel, type Store } from '@newsline/store';
 import { tombstoneId } from '@newsline/takedowns';
 import Redis from 'ioredis';
@@ -164,4 +165,63 @@ test.each(['rss', 'atom', 'json'])('the %s feed is valid, links our page and the
   expect(text).toContain(`https://reader.example/ja/${String(ids.ja)}`);
   expect((await fetch(url, { headers: { 'if-none-match': r.headers.get('etag')! } })).status).toBe(304);
   expect((await fetch(url, { headers: { 'if-modified-since': r.headers.get('last-modified')! } })).status).toBe(304);
+});
+
+describe('search, sections and pages of older articles', () => {
+  const src2 = new Types.ObjectId();
+  const older = Array.from({ length: 35 }, () => new Types.ObjectId());
+  beforeAll(async () => {
+    await store.Source.create({ _id: src2, name: 'Coast Weekly', key: 'coast-weekly', homepage: 'https://coast.example/', languages: ['en'], attribution: '© Coast' });
+    // Older than the articles above, so the home page's first page is unchanged.
+    const t0 = Date.now() - 10 * 86_400_000;
+    await store.Article.insertMany(
+      older.map((id, i) => {
+        const title = `Lighthouse keeper's log ${i}`;
+        const text = `The lighthouse on the coast logged gale number ${i}.`;
+        return {
+          ...art(id, 'en', title, { body: `<p>${text}</p>` }),
+          urlKey: `coast.example/log/${i}`,
+          url: `https://coast.example/log/${i}`,
+          sourceUrl: `https://coast.example/log/${i}`,
+          sourceId: src2,
+          section: 'weather',
+          storyId: `log-${i}`,
+          publishedAt: new Date(t0 - i * 60_000),
+          text,
+          terms: termsFor({ title, text, language: 'en' }),
+        };
+      }),
+    );
+  });
+  const idsIn = (h: string) => [...h.matchAll(/href="\/a\/([0-9a-f]{24})"/g)].map((m) => m[1]!);
+
+  test('a search pages through every match with the API’s cursors, newest first, none twice', async () => {
+    const first = await (await fetch(`${base}/search?q=lighthouse`)).text();
+    const page1 = idsIn(first);
+    expect(page1).toEqual(older.slice(0, 30).map(String));
+    const next = first.match(/<a rel="next" href="([^"]+)"/)![1]!.replace(/&amp;/g, '&');
+    expect(next).toMatch(/^\/search\?q=lighthouse&after=/);
+    const second = await (await fetch(`${base}${next}`)).text();
+    expect(idsIn(second)).toEqual(older.slice(30).map(String));
+    expect(second).not.toContain('rel="next"');
+  });
+
+  test('a search without a searchable word finds nothing, and a forged cursor is a 400', async () => {
+    expect(idsIn(await (await fetch(`${base}/search?q=${encodeURIComponent('?!')}`)).text())).toEqual([]);
+    expect((await fetch(`${base}/search?q=lighthouse&after=bm90LWEtY3Vyc29y`)).status).toBe(400);
+    expect((await fetch(`${base}/search?q=${'x'.repeat(501)}`)).status).toBe(400);
+  });
+
+  test('section and source listings, and their feeds', async () => {
+    expect(idsIn(await (await fetch(`${base}/section/weather`)).text())).toEqual(older.slice(0, 30).map(String));
+    const url = `${base}/source/${String(src2)}/feed.atom`;
+    const r = await fetch(url);
+    expect(r.status).toBe(200);
+    const parsed = parseFeed(new TextEncoder().encode(await r.text()), { url, contentType: r.headers.get('content-type')! });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    expect(parsed.feed.entries).toHaveLength(30);
+    const search = await fetch(`${base}/search/feed.json?q=gale`);
+    const feed = (await search.json()) as { items: { url: string }[] };
+    expect(feed.items.map((i) => i.url)).toContain(`http://127.0.0.1:4030/a/${String(older[0])}`);
+  });
 });

@@ -1,3 +1,4 @@
 export * from './queues';
 export * from './events';
 export * from './urls';
+export * from './cursor';

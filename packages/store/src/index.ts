@@ -11,6 +11,7 @@ export * from './models/tombstone';
 export * from './models/audit';
 export * from './models/url-alias';
 export * from './models/scope-member';
+export * from './pages';
 
 // Filter keys not in the schema are dropped rather than sent, so a typo cannot match everything.
 mongoose.set('strictQuery', true);

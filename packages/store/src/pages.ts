@@ -1,4 +1,4 @@
-import type { Store } from '@newsline/store';
+import type { Store } from './index';
 import { Types } from 'mongoose';
 
 /**
@@ -19,6 +19,7 @@ export interface PageQuery {
   languages?: string[];
   countries?: string[];
   section?: string;
+  storyId?: string;
   from?: Date;
   to?: Date;
   terms?: string[];
@@ -49,6 +50,7 @@ export const PAGE_INDEXES = {
 
 /** The index of the most selective filter field we can tell without counting. */
 function indexFor(q: PageQuery): (typeof PAGE_INDEXES)[keyof typeof PAGE_INDEXES] {
+  if (q.storyId !== undefined) return PAGE_INDEXES.story;
   if (q.sourceIds?.length) return PAGE_INDEXES.sourceId;
   if (q.section !== undefined) return PAGE_INDEXES.section;
   if (q.countries?.length) return PAGE_INDEXES.country;
@@ -74,6 +76,7 @@ function conditions(q: PageQuery): Record<string, unknown> {
   const r: Record<string, unknown> = {};
   if (q.sourceIds?.length) r.sourceId = { $in: q.sourceIds };
   if (q.section !== undefined) r.section = q.section;
+  if (q.storyId !== undefined) r.storyId = q.storyId;
   if (q.countries?.length) r.country = { $in: q.countries };
   // `$in: [null]` matches a missing language, as the in-memory matcher does.
   if (q.languages?.length) r.language = { $in: q.languages };
