@@ -199,6 +199,10 @@ describe('dashboard in Chromium', () => {
       await page.getByRole('button', { name: 'Takedowns (admin)' }).click();
       const pending = page.locator(`[data-testid="takedowns-pending"] tr[data-id="${requestId}"]`);
       await pending.waitFor({ timeout: 20_000 });
+      // Pending shows whether the sender proved the address; the notices and counter-notices panels are there.
+      expect(['unproven', 'admin', 'email-link', 'well-known']).toContain(((await pending.locator('[data-testid="proof"]').textContent()) ?? '').trim());
+      await page.locator('[data-testid="notices"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-testid="counter-notices"]').waitFor({ timeout: 20_000 });
       await pending.getByRole('button', { name: 'Approve' }).click();
       await page.locator(`[data-testid="takedowns-decided"] li[data-id="${requestId}"]`).waitFor({ timeout: 20_000 });
       await page.locator(`[data-testid="audit"] li[data-request="${requestId}"]`).first().waitFor({ timeout: 20_000 });

@@ -153,6 +153,9 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     NEWSLINE_FERRETDB_PORT: String(await freePort()),
     NEWSLINE_REDIS_PORT: String(await freePort()),
     NEWSLINE_POSTGRES_PORT: String(await freePort()),
+    // Its own mail catcher too: the launcher's (npm test) holds the default ports.
+    NEWSLINE_MAILPIT_SMTP_PORT: String(await freePort()),
+    NEWSLINE_MAILPIT_HTTP_PORT: String(await freePort()),
   };
   const children = new Set<ChildProcess>();
   // Whatever ends this process, no app or worker it started survives it.

@@ -25,6 +25,9 @@ async function main(): Promise<number> {
     NEWSLINE_FERRETDB_PORT: String(await freePort()),
     NEWSLINE_REDIS_PORT: String(await freePort()),
     NEWSLINE_POSTGRES_PORT: String(await freePort()),
+    // Its own mail catcher too: the launcher's (npm test) holds the default ports.
+    NEWSLINE_MAILPIT_SMTP_PORT: String(await freePort()),
+    NEWSLINE_MAILPIT_HTTP_PORT: String(await freePort()),
   };
   const stack = await ensureStack({ paths, env, log: () => {} });
   const store = await createStore(stack.mongoUrl);

@@ -79,6 +79,16 @@ const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const REMOVED_MEMORY = 100_000;
 const QUERY_CHARS = 500;
+/** What a request's status means for the person who sent it (nothing happens before the address is proven). */
+const STATUS_TEXT: Record<string, string> = {
+  unconfirmed: 'We mailed a confirmation link to the address you gave. Nothing is removed until you follow it; unconfirmed requests expire.',
+  expired: 'The confirmation link was not used in time, so nothing was removed. You can send the request again.',
+  received: 'Your address is confirmed; the request is waiting for a decision.',
+  reviewing: 'Your address is confirmed; the request is being reviewed.',
+  approved: 'Approved: the content is being removed.',
+  enforced: 'Removed. The decision was mailed to you with how to contest it.',
+  rejected: 'Refused. The reasons and how to contest the decision were mailed to you.',
+};
 const SECTION = /^[\p{L}\p{N} _-]{1,64}$/u;
 
 const fmtDate = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '');
@@ -343,7 +353,7 @@ ${problems.length ? html`<ul role="alert">${problems.map((p) => html`<li>${p}</l
     if (!r) throw new HttpError(404, 'no such request');
     return page({
       title: 'Removal request',
-      body: html`<h1>Removal request</h1><p>Request <code>${id}</code>, received ${fmtDate(r.createdAt as Date)}.</p><p>Status: <strong data-status="${r.status}">${r.status}</strong></p><p class="meta">Keep this page's address to check on the request.</p>`,
+      body: html`<h1>Removal request</h1><p>Request <code>${id}</code>, received ${fmtDate(r.createdAt as Date)}.</p><p>Status: <strong data-status="${r.status}">${r.status}</strong></p>${STATUS_TEXT[r.status] ? html`<p>${STATUS_TEXT[r.status]!}</p>` : ''}<p class="meta">Keep this page's address to check on the request.</p>`,
     });
   }
 

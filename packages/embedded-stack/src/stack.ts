@@ -124,7 +124,7 @@ export async function ensureStack(opts: StackOptions = {}): Promise<Stack> {
     if (await portInUse(port)) {
       throw new StackError(
         `port ${port} on 127.0.0.1 is taken by another process, so the embedded ${name} cannot start.\n` +
-          `  Set NEWSLINE_${name.toUpperCase()}_PORT to a free port, or point ${name === 'redis' ? 'REDIS_URL' : 'MONGO_URL'} at a server you run.`,
+          `  Set ${name === 'mailpit' ? 'NEWSLINE_MAILPIT_HTTP_PORT and NEWSLINE_MAILPIT_SMTP_PORT' : `NEWSLINE_${name.toUpperCase()}_PORT`} to a free port, or point ${name === 'redis' ? 'REDIS_URL' : name === 'mailpit' ? 'SMTP_HOST' : 'MONGO_URL'} at a server you run.`,
       );
     }
     let url = '';

@@ -12,6 +12,20 @@ interface Request {
   deadline: string;
   scope: { kind: string; value: string };
   requester: { name: string; email: string; organisation: string | null };
+  proofMethod: string | null;
+  counterNotice: { status: string; name: string | null; email: string | null; filedAt: string | null; reinstateAfter: string | null } | null;
+}
+
+interface Notice {
+  id: string;
+  requestId: string;
+  kind: string;
+  to: string;
+  subject: string;
+  queuedAt: string;
+  sentAt: string | null;
+  attempts: number;
+  lastError: string | null;
 }
 
 interface AuditEntry {
@@ -23,14 +37,18 @@ interface AuditEntry {
   data: string;
 }
 
-const FIELDS = 'id status reason relation statement receivedAt deadline scope { kind value } requester { name email organisation }';
-const OPEN = ['RECEIVED', 'REVIEWING'];
+const FIELDS =
+  'id status reason relation statement receivedAt deadline proofMethod scope { kind value } requester { name email organisation } counterNotice { status name email filedAt reinstateAfter }';
+// Unconfirmed requests are pending too: an admin may decide them before the sender proves the address.
+const OPEN = ['UNCONFIRMED', 'RECEIVED', 'REVIEWING'];
 
-/** Admin view: pending requests with approve/reject, every other request, and the audit trail. */
+/** Admin view: pending requests (unproven and proven) with approve/reject, the notices sent, counter-notices, every other request, the audit trail. */
 export function Takedowns({ client, hasKey }: { client: Client; hasKey: boolean }) {
   const [requests, setRequests] = useState<Request[]>([]);
   const [audit, setAudit] = useState<AuditEntry[]>([]);
   const [auditError, setAuditError] = useState('');
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [noticesError, setNoticesError] = useState('');
   const [error, setError] = useState('');
   const [rejecting, setRejecting] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -43,6 +61,13 @@ export function Takedowns({ client, hasKey }: { client: Client; hasKey: boolean 
       setError('');
     } catch (e) {
       setError((e as Error).message);
+    }
+    try {
+      const d = await gql<{ takedownNotices: Notice[] }>('query { takedownNotices(first: 50) { id requestId kind to subject queuedAt sentAt attempts lastError } }');
+      setNotices(d.takedownNotices);
+      setNoticesError('');
+    } catch (e) {
+      setNoticesError((e as Error).message);
     }
     try {
       const d = await gql<{ takedownAudit: AuditEntry[] }>('query { takedownAudit(first: 200) { seq at actor action requestId data } }');
@@ -84,18 +109,23 @@ export function Takedowns({ client, hasKey }: { client: Client; hasKey: boolean 
 
   const pending = requests.filter((r) => OPEN.includes(r.status));
   const decided = requests.filter((r) => !OPEN.includes(r.status));
+  const countered = requests.filter((r) => r.counterNotice);
+  const unproven = pending.filter((r) => r.status === 'UNCONFIRMED').length;
   return (
     <div className="takedowns">
       {!hasKey && <div className="banner">Enter an admin API key at the top right to review requests.</div>}
       {error && <div className="banner error">{error}</div>}
       <section className="card wide">
-        <h2>Pending requests ({pending.length})</h2>
+        <h2>
+          Pending requests ({pending.length}: {unproven} unproven, {pending.length - unproven} proven)
+        </h2>
         <table className="table" data-testid="takedowns-pending">
           <thead>
             <tr>
               <th>Scope</th>
               <th>Reason</th>
               <th>Requester</th>
+              <th>Proof</th>
               <th>Statement</th>
               <th>Received</th>
               <th>Deadline</th>
@@ -114,6 +144,9 @@ export function Takedowns({ client, hasKey }: { client: Client; hasKey: boolean 
                   <div className="muted">
                     {r.relation.toLowerCase()} · {r.requester.email}
                   </div>
+                </td>
+                <td data-testid="proof">
+                  {r.status === 'UNCONFIRMED' ? <span className="badge">unproven</span> : <span className="badge">{r.proofMethod ?? 'admin'}</span>}
                 </td>
                 <td className="statement">{r.statement}</td>
                 <td>{ago(r.receivedAt)}</td>
@@ -162,7 +195,7 @@ export function Takedowns({ client, hasKey }: { client: Client; hasKey: boolean 
             ))}
             {pending.length === 0 && (
               <tr>
-                <td colSpan={7} className="muted">
+                <td colSpan={8} className="muted">
                   Nothing to review.
                 </td>
               </tr>
@@ -170,6 +203,39 @@ export function Takedowns({ client, hasKey }: { client: Client; hasKey: boolean 
           </tbody>
         </table>
       </section>
+      <div className="two">
+        <section className="card">
+          <h3>Notices sent ({notices.filter((n) => n.sentAt).length} of {notices.length})</h3>
+          {noticesError ? (
+            <div className="muted">Notices unavailable: {noticesError}</div>
+          ) : (
+            <ul className="plain" data-testid="notices">
+              {notices.map((n) => (
+                <li key={n.id} data-request={n.requestId}>
+                  <b>{n.kind}</b> to <span className="mono">{n.to}</span>: {n.subject}{' '}
+                  <span className="muted">
+                    {n.sentAt ? `sent ${ago(n.sentAt)}` : `queued ${ago(n.queuedAt)}, ${n.attempts} attempts${n.lastError ? `: ${n.lastError}` : ''}`}
+                  </span>
+                </li>
+              ))}
+              {notices.length === 0 && <li className="muted">none</li>}
+            </ul>
+          )}
+        </section>
+        <section className="card">
+          <h3>Counter-notices ({countered.length})</h3>
+          <ul className="plain" data-testid="counter-notices">
+            {countered.map((r) => (
+              <li key={r.id} data-id={r.id}>
+                <span className="badge">{r.counterNotice!.status}</span> <span className="mono">{r.scope.value}</span>{' '}
+                {r.counterNotice!.name ?? r.counterNotice!.email ?? ''}
+                {r.counterNotice!.reinstateAfter && <span className="muted"> · reinstated {ago(r.counterNotice!.reinstateAfter)} unless upheld</span>}
+              </li>
+            ))}
+            {countered.length === 0 && <li className="muted">none</li>}
+          </ul>
+        </section>
+      </div>
       <div className="two">
         <section className="card">
           <h3>Decided</h3>
