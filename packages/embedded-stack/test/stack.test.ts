@@ -19,6 +19,9 @@ function isolated(portBase: number) {
     NEWSLINE_FERRETDB_PORT: String(portBase),
     NEWSLINE_REDIS_PORT: String(portBase + 1),
     NEWSLINE_POSTGRES_PORT: String(portBase + 2),
+    // Mailpit too: `npm test`'s own stack holds the default ports.
+    NEWSLINE_MAILPIT_SMTP_PORT: String(portBase + 3),
+    NEWSLINE_MAILPIT_HTTP_PORT: String(portBase + 4),
   };
   return { paths, env, log: () => {} };
 }
@@ -35,16 +38,18 @@ async function waitDead(pid: number, ms = 10_000): Promise<boolean> {
 }
 
 describe('embedded stack launcher', () => {
-  it('starts PostgreSQL, FerretDB and Redis it owns, health-checked, and stops them', async () => {
+  it('starts PostgreSQL, FerretDB, Redis and Mailpit it owns, health-checked, and stops them', async () => {
     const o = isolated(27250);
     const s = await ensureStack(o);
-    expect(s.started).toEqual(['postgres', 'ferretdb', 'redis']);
+    expect(s.started).toEqual(['postgres', 'ferretdb', 'redis', 'mailpit']);
+    expect(s.mailpitUrl).toBe('http://127.0.0.1:27254');
     expect(await mongoHealthy(s.mongoUrl)).toBe(true);
     expect(await redisHealthy(s.redisUrl)).toBe(true);
     await s.stop();
     expect(await portInUse(27250)).toBe(false);
     expect(await portInUse(27251)).toBe(false);
     expect(await portInUse(27252)).toBe(false);
+    expect(await portInUse(27254)).toBe(false);
   });
 
   it('restarts Redis or FerretDB alone, on the same port and data, leaving the other running', async () => {
@@ -99,7 +104,7 @@ describe('embedded stack launcher', () => {
     expect(second.mongoUrl).toBe(first.mongoUrl);
     await second.stop();
     expect(await portInUse(27260)).toBe(true); // still up: it belongs to `up`
-    expect(await stopDetached(o.paths, () => {})).toEqual(['redis', 'ferretdb', 'postgres']);
+    expect(await stopDetached(o.paths, () => {})).toEqual(['mailpit', 'redis', 'ferretdb', 'postgres']);
     expect(await portInUse(27260)).toBe(false);
   });
 
