@@ -3,7 +3,7 @@
 // cold), then again (served from the LRU, reported apart). Ends with one JSON line.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { testServices } from '@newsline/embedded-stack';
+import { ensureStack } from '@newsline/embedded-stack';
 import { parseFeed } from '@newsline/feeds';
 import { XMLValidator } from 'fast-xml-parser';
 import { createStore } from '@newsline/store';
@@ -17,7 +17,11 @@ const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs
 export async function runReaderBench(argv: string[]): Promise<number> {
   const n = Number(argv[argv.indexOf('--pages') + 1] ?? 1200) || 1200;
   const json = argv.includes('--json');
-  const s = testServices('readerbench');
+  // Like the other benches: reuses a running stack, or starts the embedded one and stops it after.
+  const stack = await ensureStack({ log: json ? () => {} : undefined });
+  const db = new URL(stack.mongoUrl);
+  db.pathname = `/readerbench_${Date.now().toString(36)}`;
+  const s = { mongoUrl: db.toString(), redisUrl: stack.redisUrl };
   const store = await createStore(s.mongoUrl);
   await store.ensureIndexes();
   const sub = new Redis(s.redisUrl);
@@ -101,6 +105,7 @@ export async function runReaderBench(argv: string[]): Promise<number> {
   sub.disconnect();
   await store.conn.dropDatabase();
   await store.close();
+  await stack.stop();
   const out = {
     pages: docs.length,
     ok,
