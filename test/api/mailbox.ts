@@ -37,12 +37,14 @@ export async function mailsTo(to: string): Promise<Mail[]> {
  * Waits until `to` has a notice of `kind` (delivery is asynchronous: compliance → BullMQ →
  * worker → SMTP → Mailpit). Mailpit offers no per-address push, so this asks it every 100 ms.
  */
-export async function waitForMail(to: string, kind: string, timeoutMs = 20_000): Promise<Mail> {
+export async function waitForMail(to: string, kind: string, timeoutMs = 20_000, text?: RegExp): Promise<Mail> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const hit = (await mailsTo(to)).find((m) => m.kind === kind);
+    // One address can get two notices of a kind (the requester's decision and, as the source's
+    // contact, the statement of reasons), in either order: `text` picks one.
+    const hit = (await mailsTo(to)).find((m) => m.kind === kind && (!text || text.test(m.text)));
     if (hit) return hit;
-    if (Date.now() > until) throw new Error(`no "${kind}" mail to ${to} within ${timeoutMs} ms`);
+    if (Date.now() > until) throw new Error(`no "${kind}" mail${text ? ` matching ${text}` : ''} to ${to} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

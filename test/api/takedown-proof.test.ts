@@ -168,7 +168,9 @@ describe('proof before action', () => {
     expect(errCode(await gql(url, CONFIRM, { t: codeIn(mail) }))).toBe('TOKEN_USED');
 
     const receipt = await waitForMail(contact, 'receipt');
-    const decision = await waitForMail(contact, 'decision');
+    const decision = await waitForMail(contact, 'decision', 20_000, /Decision: APPROVED and enforced/);
+    // The same address is the source's contact: it also gets the statement of reasons.
+    expect((await waitForMail(contact, 'decision', 20_000, /How to contest:/)).text).toMatch(/Requester's relation: PUBLISHER/);
     expect(decision.text).toMatch(/Decision: APPROVED and enforced/);
     expect(decision.text).toMatch(/Automated decision: yes/);
     expect(decision.text).toMatch(/Ground: COPYRIGHT/);
