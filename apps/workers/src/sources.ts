@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { derivedId } from '@newsline/domain';
-import type { Store } from '@newsline/store';
+import { retryOnDeadlock, type Store } from '@newsline/store';
 
 /** A publisher and its feeds, as written in SOURCES_FILE or the demo catalog. */
 export const sourceSpec = z.object({
@@ -27,6 +27,12 @@ export function readSourcesFile(path: string): SourceSpec[] {
  * those natural keys so each upsert is an `_id` lookup (FerretDB scans for anything else).
  */
 export async function registerSources(store: Store, specs: SourceSpec[]): Promise<{ sources: number; feeds: number }> {
+  // Every worker registers the file at start: concurrent upserts can deadlock on PostgreSQL (a
+  // worker of the soak died of it). Each step is idempotent, so the whole pass is tried again.
+  return retryOnDeadlock(() => registerOnce(store, specs));
+}
+
+async function registerOnce(store: Store, specs: SourceSpec[]): Promise<{ sources: number; feeds: number }> {
   let feeds = 0;
   for (const s of specs) {
     const { feeds: urls, ...fields } = s;

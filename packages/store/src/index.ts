@@ -16,6 +16,22 @@ export * from './pages';
 // Filter keys not in the schema are dropped rather than sent, so a typo cannot match everything.
 mongoose.set('strictQuery', true);
 
+/**
+ * Runs an idempotent `fn` again when PostgreSQL (under FerretDB v2) picked it as a deadlock's
+ * victim: its statement was rolled back whole, so trying again is safe. Seen when several
+ * processes start at once (index builds, sources registration); MongoDB never reports it.
+ */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= attempts || !/deadlock detected/i.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+    }
+  }
+}
+
 export interface Store {
   conn: Connection;
   Source: Model<SourceDoc>;
@@ -50,15 +66,9 @@ export async function createStore(url: string, opts: { serverSelectionTimeoutMS?
       // Every writer runs this at start-up, often at once: on DocumentDB two concurrent index
       // builds on one collection can fail with PostgreSQL's "deadlock detected" (seen with two
       // workers on a fresh database). The builds are idempotent, so the loser tries again.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          for (const m of [Source, Feed, Article]) await m.createIndexes();
-          break;
-        } catch (err) {
-          if (attempt >= 5 || !/deadlock detected/i.test((err as Error).message)) throw err;
-          await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
-        }
-      }
+      await retryOnDeadlock(async () => {
+        for (const m of [Source, Feed, Article]) await m.createIndexes();
+      });
       // Article indexes an older build declared (e.g. single-field ones the composite ones replaced) go.
       const declared = new Set(articleSchema.indexes().map(([keys]) => JSON.stringify(keys)));
       for (const idx of await Article.collection.indexes()) {
