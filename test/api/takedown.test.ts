@@ -4,7 +4,7 @@ import { createLogger } from '@newsline/logger';
 import { termsFor } from '@newsline/search';
 import { takedownModel } from '@newsline/store';
 import { signIdentity } from '@newsline/subgraph';
-import { recordMembers, TombstoneGate } from '@newsline/takedowns';
+import { TombstoneGate } from '@newsline/takedowns';
 import { Queue } from 'bullmq';
 import { once } from 'node:events';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -182,8 +182,6 @@ describe('approval → enforcement → reinstatement', () => {
   async function seed(url: string, title: string, sourceId: string): Promise<string> {
     const key = urlKey(url);
     const id = articleIdFor(key);
-    // As ingestion stores an article: listed in the member index first.
-    await recordMembers(s.store, s.redis, [{ id, url: canonicalUrl(url), sourceId }]);
     await s.store.Article.create({
       _id: id,
       urlKey: key,

@@ -274,10 +274,9 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
         const p = u && u.status === 'enforced' ? byId.get(u.requestId) : undefined;
         if (!p || p.enforcedMs >= 0) return;
         p.enforcedMs = t - p.t0;
-        // Gone means: the enforcement's own query (the `_id` lookups of a URL, the member index of
-        // a wide scope) finds nothing; the full scan after the run checks every stored article
+        // Gone means: the enforcement's own query (the scope's indexed query) finds nothing; the full scan after the run checks every stored article
         // independently (`resurrected`). Scans here would load FerretDB under the takedowns still running.
-        void findScopeMatches(store, p.scope, { redis }).then((left) => {
+        void findScopeMatches(store, p.scope).then((left) => {
           p.verified = left.length === 0;
           enforcedCount++;
           checkDone();
@@ -311,7 +310,7 @@ export async function runTakedownBench(argv: string[]): Promise<number> {
     for (const p of plan) {
       // The articles the scope covers now: each must be announced as removed.
       // Extraction is off here, so no article is re-keyed: `_id` lookups find every URL match.
-      const ids = (await findScopeMatches(store, p.scope, { redis })).map((a) => a._id);
+      const ids = (await findScopeMatches(store, p.scope)).map((a) => a._id);
       for (const id of ids) {
         p.pending.add(id);
         waiting.set(id, [...(waiting.get(id) ?? []), p]);

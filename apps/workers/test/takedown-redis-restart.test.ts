@@ -8,7 +8,7 @@ import { articleIdFor, urlKey } from '@newsline/domain';
 import { testServices } from '@newsline/embedded-stack';
 import { createLogger } from '@newsline/logger';
 import { createStore, takedownModel, type Store } from '@newsline/store';
-import { recordMembers, scopeKey } from '@newsline/takedowns';
+import { scopeKey } from '@newsline/takedowns';
 import Redis from 'ioredis';
 import { createTakedownQueue, startTakedownWorker } from '../src/takedown/queue';
 
@@ -71,7 +71,6 @@ it('finishes an enforcement when Redis restarts in the middle of it', async () =
   for (const i of [1, 2, 3]) {
     const key = urlKey(`https://rr.example/p/${i}`);
     ids.push(articleIdFor(key));
-    await recordMembers(store, redis, [{ id: articleIdFor(key), url: `https://rr.example/p/${i}`, sourceId: String(src._id) }]);
     await store.Article.create({
       _id: articleIdFor(key),
       urlKey: key,

@@ -9,8 +9,6 @@ export { EXTRACTION_STATUS } from './models/article';
 export * from './models/takedown';
 export * from './models/tombstone';
 export * from './models/audit';
-export * from './models/url-alias';
-export * from './models/scope-member';
 export * from './pages';
 
 // Filter keys not in the schema are dropped rather than sent, so a typo cannot match everything.

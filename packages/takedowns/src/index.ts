@@ -4,6 +4,5 @@ export * from './audit';
 export * from './tombstones';
 export * from './events';
 export * from './matches';
-export * from './members';
 export * from './links';
 export * from './notices';

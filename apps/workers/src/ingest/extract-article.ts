@@ -1,7 +1,5 @@
 import { decodeBytes } from '@newsline/charset';
-import { articleIdFor, canonicalUrl, domainsOf, urlKey } from '@newsline/domain';
-import { urlAliasModel } from '@newsline/store';
-import { recordMembers, recordUrlAlias } from '@newsline/takedowns';
+import { canonicalUrl, domainsOf, urlKey } from '@newsline/domain';
 import { extractArticle, publisherSignals } from '@newsline/extract';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
@@ -112,15 +110,7 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   let targetId = articleId;
   let merged = false;
   if (key !== article.urlKey) {
-    // The canonical page is usually stored under its derived id, else its alias names it (both
-    // `_id` reads); the scanning key lookup is left for articles re-keyed before aliases existed.
-    const proj = { _id: 1, urlKey: 1, version: 1, modifiedAt: 1 } as const;
-    const byKey = <T extends { urlKey?: string }>(d: T | null) => (d?.urlKey === key ? d : null);
-    const alias = await urlAliasModel(ctx.store.conn).findById(articleIdFor(key)).lean();
-    const other =
-      byKey(await Article.findById(articleIdFor(key), proj).lean()) ??
-      (alias ? byKey(await Article.findById(alias.articleId, proj).lean()) : null) ??
-      (await Article.findOne({ urlKey: key }, proj).lean());
+    const other = await Article.findOne({ urlKey: key }, { _id: 1, urlKey: 1, version: 1, modifiedAt: 1 }).lean();
     if (other) {
       // The canonical page is already stored: fold this entry into it and drop the duplicate.
       targetId = String(other._id);
@@ -140,15 +130,8 @@ export async function extractAndStore(ctx: IngestContext, articleId: string, fin
   }
   if (!merged) {
     const storyId = await assignStory(ctx.redis, ctx.store.conn.name, articleId, a.simhash, publishedAt);
-    // A newer stored version is never overwritten by an older page (modifiedAt decides). Decided
-    // here, not in the filter: FerretDB uses its `_id` index only for a filter of `_id` alone.
+    // A newer stored version is never overwritten by an older page (modifiedAt decides).
     const older = !!(a.modifiedAt && article.modifiedAt && a.modifiedAt < article.modifiedAt);
-    // Re-keyed to the canonical URL: the alias first, so a takedown of that URL finds this article by `_id`.
-    // Listed under the canonical URL's domain too, so a wide takedown of it finds this article by `_id` reads.
-    if (key !== article.urlKey) {
-      await recordUrlAlias(ctx.store, key, articleId);
-      await recordMembers(ctx.store, ctx.redis, [{ id: articleId, url: canonical, sourceId: String(article.sourceId) }]);
-    }
     try {
       if (!older) await Article.updateOne({ _id: article._id }, { $set: { ...fields, urlKey: key, storyId }, $inc: { version: 1 } });
     } catch (err) {

@@ -1,7 +1,7 @@
 import { articleIdFor, canonicalUrl, entryRefIdFor, urlKey } from '@newsline/domain';
 import { hubLinksOf, parseFeed, type FeedEntry, type ParsedFeed } from '@newsline/feeds';
 import { maybeSubscribe, pushIsLive } from '../websub/subscribe';
-import { recordMembers, REINSTATED_VERSION_KEY } from '@newsline/takedowns';
+import { REINSTATED_VERSION_KEY } from '@newsline/takedowns';
 import type { IngestContext } from './context';
 import { publishEvent } from './context';
 import { errorBackoffSec, nextPollIntervalSec, publisherMinimumSec, updateMeanGap } from './interval';
@@ -237,8 +237,7 @@ const COMPLETE = '*';
 /**
  * Stores a feed's entries with a handful of round trips instead of several per entry: every
  * poll re-reads the whole feed window, so entries already stored are recognised in Redis;
- * new ones are inserted with one unordered insertMany each for articles and entry refs
- * (FerretDB v1 inserts cheaply but updates and upserts by scanning the collection).
+ * new ones are inserted with one unordered insertMany each for articles and entry refs.
  */
 async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryOutcome[]> {
   const { Article, EntryRef } = ctx.store;
@@ -322,12 +321,6 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
 
   // Insert the new articles under their derived ids; a duplicate means the article exists already.
   const ids = toStore.map((c) => articleIdFor(c.key));
-  // Listed in the member index first, so a source, domain or prefix takedown finds them by `_id` reads.
-  await recordMembers(
-    ctx.store,
-    ctx.redis,
-    toStore.map((c, i) => ({ id: ids[i]!, url: c.url, sourceId: e.sourceId })),
-  );
   const failed = await insertAll(
     Article,
     toStore.map((c, i) => ({ _id: ids[i], ...c.doc, entryIds: [c.entryRef] })),
@@ -345,8 +338,11 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
       // The URL already belongs to an article under another id (re-keyed by extraction to its
       // canonical URL): record the entry on that article, so the ref below points at it and
       // enforcement, which finds refs through entryIds, removes it with the article.
-      // No projection: FerretDB v1 does not implement findAndModify's `fields`.
-      const owner = await Article.findOneAndUpdate({ urlKey: c.key }, { $addToSet: { entryIds: c.entryRef } }).lean();
+      const owner = await Article.findOneAndUpdate(
+        { urlKey: c.key },
+        { $addToSet: { entryIds: c.entryRef } },
+        { projection: { _id: 1 } },
+      ).lean();
       if (owner) ids[i] = String(owner._id);
     }
   }

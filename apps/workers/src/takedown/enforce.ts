@@ -79,9 +79,7 @@ export async function enforceTakedown(d: EnforceDeps, requestId: string): Promis
 
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`takedown ${requestId}: matches keep appearing after ${MAX_ROUNDS} rounds`);
-    // Enforcement finds scopes by `_id` reads (URL lookups, the member index): seconds matter. The
-    // periodic re-verification also scans, for articles stored before the index existed.
-    const docs = await findScopeMatches(d.store, scope, { limit: BATCH, thorough: reverify, redis: d.redis });
+    const docs = await findScopeMatches(d.store, scope, { limit: BATCH });
     // The round that finds nothing is the verification query.
     if (!docs.length) break;
     const batch: Pending[] = docs.map((a) => ({
@@ -150,16 +148,15 @@ async function removeBatch(d: EnforceDeps, batch: Pending[]): Promise<number> {
       return entryRefIdFor(e.slice(0, i), e.slice(i + 1));
     }),
   );
-  // One `_id` operation per ref: FerretDB v1 answers `_id: {$in}` with a collection scan.
   await Promise.all([
     leaveStories(d.redis, d.store.conn.name, batch),
     // Entry refs would make a reinstated entry look already seen: they go with the article.
-    ...refs.map((id) => EntryRef.deleteOne({ _id: id })),
+    refs.length ? EntryRef.deleteMany({ _id: { $in: refs } }) : undefined,
   ]);
+  // One delete per article: its own deletedCount says whether this run removed it (counted once).
   const deleted = await Promise.all(batch.map(async (a) => ((await Article.deleteOne({ _id: a.id })).deletedCount ? a : undefined)));
   const perSource = new Map<string, number>();
   for (const a of deleted) if (a) perSource.set(a.sourceId, (perSource.get(a.sourceId) ?? 0) + 1);
-  // One $inc per source: FerretDB v1 can lose concurrent $inc on one document.
   await Promise.all([...perSource].map(([sourceId, n]) => Source.updateOne({ _id: sourceId }, { $inc: { 'counts.articles': -n } })));
   const at = new Date().toISOString();
   const pipe = d.redis.pipeline();
