@@ -24,6 +24,11 @@ export function isCjkChar(c: string): boolean {
   return CJK.test(c) && !NOT_LETTER.test(c);
 }
 
+/** Whether any character of `s` is a CJK letter (isCjkChar), in one regex pass. */
+const ANY_CJK = /(?=[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}])[^\p{P}\p{S}\p{Z}\p{Cc}]/u;
+const hasCjk = (s: string) => ANY_CJK.test(s);
+const ASCII = /^[\x20-\x7e]*$/;
+
 // Stopwords: the most frequent function words only. They are dropped on both sides, so a
 // query made only of stopwords matches nothing rather than everything.
 const STOPWORDS = new Set(
@@ -40,7 +45,9 @@ const ru = new StemmerRu();
 
 /** Case and diacritics folding. CJK keeps its marks (NFKD would split kana dakuten): NFKC only. */
 export function fold(word: string): string {
-  if ([...word].some(isCjkChar)) return word.normalize('NFKC').toLowerCase();
+  // Printable ASCII has no marks or compatibility forms: lowercasing is the whole fold.
+  if (ASCII.test(word)) return word.toLowerCase();
+  if (hasCjk(word)) return word.normalize('NFKC').toLowerCase();
   return word.normalize('NFKD').replace(MARKS, '').toLowerCase().normalize('NFC');
 }
 
@@ -80,6 +87,28 @@ function segmenter(lang?: string): Intl.Segmenter {
   return s;
 }
 
+/**
+ * The term for one word-like segment (already lowercased), or '' when it is dropped. Memoized:
+ * news text repeats its words, and folding plus stemming is most of tokenizing. The cache is
+ * bounded (cleared when full) and holds only pure results, so output never depends on it.
+ */
+const TERM_CACHE_MAX = 50_000;
+const termCache = new Map<string, string>();
+function termOf(raw: string): string {
+  let t = termCache.get(raw);
+  if (t !== undefined) return t;
+  const cjk = hasCjk(raw);
+  // Single Latin/Cyrillic letters are noise; single CJK characters are words.
+  if (!cjk && [...raw].length < 2 && !/\d/.test(raw)) t = '';
+  else {
+    t = cjk ? fold(raw) : stem(raw);
+    if (!t || t.length > MAX_TERM_LENGTH) t = '';
+  }
+  if (termCache.size >= TERM_CACHE_MAX) termCache.clear();
+  termCache.set(raw, t);
+  return t;
+}
+
 /** Words of `text` (Intl.Segmenter word granularity, so ja/zh/th are split too), folded and stemmed. */
 export function tokenize(text: string, lang?: string, opts: TokenizeOptions = {}): string[] {
   const out: string[] = [];
@@ -88,11 +117,8 @@ export function tokenize(text: string, lang?: string, opts: TokenizeOptions = {}
     if (!seg.isWordLike) continue;
     const raw = seg.segment.toLowerCase();
     if (dropStop && STOPWORDS.has(raw)) continue;
-    const cjk = [...raw].some(isCjkChar);
-    // Single Latin/Cyrillic letters are noise; single CJK characters are words.
-    if (!cjk && [...raw].length < 2 && !/\d/.test(raw)) continue;
-    const t = cjk ? fold(raw) : stem(raw);
-    if (t && t.length <= MAX_TERM_LENGTH) out.push(t);
+    const t = termOf(raw);
+    if (t) out.push(t);
   }
   return out;
 }
@@ -100,8 +126,10 @@ export function tokenize(text: string, lang?: string, opts: TokenizeOptions = {}
 /** Maximal runs of CJK characters, ignoring the segmenter (its word boundaries vary with context). */
 function cjkRuns(text: string): string[] {
   const runs: string[] = [];
+  const normalized = text.normalize('NFKC');
+  if (!hasCjk(normalized)) return runs;
   let cur = '';
-  for (const c of text.normalize('NFKC')) {
+  for (const c of normalized) {
     if (isCjkChar(c)) cur += c;
     else if (cur) {
       runs.push(cur);
@@ -170,7 +198,7 @@ export function termsFor(article: ArticleText): string[] {
  */
 export function queryTerms(q: string): string[] {
   const out = new Set<string>();
-  for (const t of tokenize(q)) if (![...t].some(isCjkChar)) out.add(t);
+  for (const t of tokenize(q)) if (!hasCjk(t)) out.add(t);
   for (const run of cjkRuns(q)) for (const b of bigrams(run.toLowerCase())) out.add(b);
   return [...out].slice(0, 16);
 }
