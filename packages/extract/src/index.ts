@@ -80,7 +80,7 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
 
   const ldSources: string[] = [];
   for (const m of html.matchAll(JSON_LD)) ldSources.push(m[1] ?? '');
-  const stripped = html.replace(STRIP, ' ');
+  const stripped = rooted(html.replace(STRIP, ' '));
 
   const { document } = parseHTML(stripped) as unknown as { document: { documentElement: DomNode | null; body: DomNode | null } };
   const docEl = document.documentElement;
@@ -158,6 +158,17 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
       simhash: simhash(text),
     },
   };
+}
+
+/**
+ * linkedom makes the first element the document element and drops its siblings, so stray output
+ * before <html> (a server's warnings) or a page whose <html> tag sat in a stripped conditional
+ * comment would lose its whole body. Start the markup at <html>, adding one when there is none.
+ */
+function rooted(s: string): string {
+  const t = s.replace(/<!doctype[^>]*>/gi, ' ');
+  const i = t.search(/<html[\s>]/i);
+  return i >= 0 ? t.slice(i) : `<html>${t}</html>`;
 }
 
 /**
