@@ -220,11 +220,13 @@ const LINKY = 0.5;
 export interface Scored {
   root: TNode;
   boiler: Set<TNode>;
+  /** Sibling subtrees holding more of the same article (bodies split across containers), in document order with `root`. */
+  parts: TNode[];
   /** 0: full boilerplate judgement; 1: tags only; 2: none (see chooseRoot). */
   level: number;
 }
 
-/** Bottom-up statistics over `order` (pre-order, so reversed it visits children first). */
+/** Bottom-up statistics over `order` (every parent before its children, so reversed it visits children first). */
 export function computeStats(order: TNode[]): void {
   // Blocks nested inside <a> (card layouts) are link text too.
   const inLink = new Set<TNode>();
@@ -318,8 +320,8 @@ export function chooseRoot(order: TNode[], alpha = 0.5): Scored {
   let last: Scored | undefined;
   for (let level = 0; level < 3; level++) {
     const r = chooseRootAt(order, alpha, level);
-    if (r.credited) return { root: r.root, boiler: r.boiler, level };
-    last ??= { root: r.root, boiler: r.boiler, level: 0 };
+    if (r.credited) return { root: r.root, boiler: r.boiler, parts: r.parts, level };
+    last ??= { root: r.root, boiler: r.boiler, parts: r.parts, level: 0 };
   }
   return last!;
 }
@@ -388,7 +390,51 @@ function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored
   }
   // Enough prose must survive this level (a few stray paragraphs beside a page of "boilerplate" do not count).
   const kept = best === undefined ? 0 : goodOutsideBoiler(order[0]!, inBoiler);
-  return { root, boiler, credited: best !== undefined && kept >= SURVIVE * docGood };
+  const parts = best === undefined ? [root] : splitParts(root, inBoiler);
+  return { root, boiler, parts, credited: best !== undefined && kept >= SURVIVE * docGood };
+}
+
+// Ids and classes that differ only by a number ("chunk-2", "part3") name repeats of one component.
+const signature = (n: TNode): string => `${n.tag}.${n.cls.replace(/\d+/g, '#').trim()}`;
+const SPLIT_LEVELS = 3;
+
+/**
+ * Bodies split across containers (chunks between ad slots, one section per subheading): siblings
+ * of the root, or of one of its nearest ancestors, that repeat that node's tag and classes and
+ * carry clean prose are more of the same article. The climb above cannot take them when the
+ * common parent also holds a rail of teasers or ads.
+ */
+function splitParts(root: TNode, inBoiler: Set<TNode>): TNode[] {
+  const parts = new Set([root]);
+  let top = root;
+  const rootGood = goodOutsideBoiler(root, inBoiler);
+  for (let a: TNode = root, steps = 0; a.parent && steps < SPLIT_LEVELS; a = a.parent, steps++) {
+    if (a.tag === 'body' || a.tag === 'html') break;
+    const sig = signature(a);
+    top = a.parent;
+    for (const k of a.parent.kids) {
+      if (typeof k === 'string' || k === a || inBoiler.has(k) || k.len === 0) continue;
+      if (k.linkLen > 0.5 * k.len) continue;
+      const g = goodOutsideBoiler(k, inBoiler);
+      if (signature(k) === sig ? g > 0 : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && g >= 0.7 * k.len && k.linkLen <= 0.2 * k.len) parts.add(k);
+    }
+  }
+  if (parts.size === 1) return [root];
+  // Document order (tree.order lists siblings before their subtrees, so it is not pre-order).
+  const out: TNode[] = [];
+  const stack: TNode[] = [top];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (parts.has(x)) {
+      out.push(x);
+      continue;
+    }
+    for (let i = x.kids.length - 1; i >= 0; i--) {
+      const k = x.kids[i]!;
+      if (typeof k !== 'string') stack.push(k);
+    }
+  }
+  return out;
 }
 
 function goodOutsideBoiler(n: TNode, inBoiler: Set<TNode>): number {

@@ -94,10 +94,13 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
   const h1 = tree.h1s.map((n) => textOf(n.el)).find((t) => t.length > 3);
   const title = cleanTitle(ogTitle ?? ld?.headline ?? h1 ?? tree.title ?? '', first(meta, ['og:site_name']));
 
-  const { root, boiler, level } = chooseRoot(tree.order);
-  const rendered = render(root, { boiler, title: h1 ?? title, level });
-  let text = rendered.text;
-  let bodyHtml = rendered.html;
+  const { boiler, parts, level } = chooseRoot(tree.order);
+  const pieces = parts.map((p) => render(p, { boiler, title: h1 ?? title, level }));
+  let text = pieces
+    .map((r) => r.text)
+    .filter(Boolean)
+    .join('\n\n');
+  let bodyHtml = pieces.map((r) => r.html).join('');
   const fromLd = ldBodyFallback(ld, text);
   if (fromLd) {
     text = fromLd;

@@ -29,3 +29,29 @@ describe('document root', () => {
     expect(out).toContain('Paragraph 3 describes');
   });
 });
+
+describe('bodies split across containers', () => {
+  const rail = (n: number): string =>
+    `<div class="rail">${[1, 2, 3, 4, 5, 6].map((i) => `<p><a href="/s/${n}-${i}">Teaser headline number ${i} about another story entirely</a></p>`).join('')}</div>`;
+  const shell = (inner: string): string =>
+    `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><h1>Salmon count</h1>${inner}</main></body></html>`;
+
+  it('joins sibling chunks that repeat the root container, even with a teaser rail between them', () => {
+    const chunk = (ns: number[]): string => `<div class="grid"><div class="body-chunk">${paras(ns)}</div></div>`;
+    const out = text(shell(`<div class="page">${chunk([1, 2, 3, 4])}${rail(1)}${rail(2)}${chunk([5])}${rail(3)}${chunk([6, 7])}</div>`));
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out.indexOf('Paragraph 4 ')).toBeLessThan(out.indexOf('Paragraph 5 '));
+    expect(out).not.toContain('Teaser headline');
+  });
+
+  it('joins a sibling block of clean prose with another class, but not a small prose box beside a long article', () => {
+    const out = text(
+      shell(
+        `<div class="page"><div class="intro">${paras([1, 2, 3, 4, 5, 6])}</div>${rail(1)}${rail(2)}${rail(3)}<div class="text-block">${paras([7, 8])}</div>${rail(4)}` +
+          `<div class="box"><p>The weekly letter from our river desk lands each Friday, with maps, counts and a note from the editor.</p></div></div>`,
+      ),
+    );
+    for (const n of [1, 2, 6, 7, 8]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out).not.toContain('weekly letter');
+  });
+});
