@@ -169,9 +169,11 @@ const BOILER_TOKENS = new Set([
   'categories',
   'sections',
 ]);
-// Concatenated/camelCase forms ("sharebar", "relatedArticles", "newsletterSignup").
+// Concatenated/camelCase forms ("sharebar", "relatedArticles", "newsletterSignup"). Not "paywall":
+// paragraphs marked as paywalled are article text that the page holds. Not "shared"/"shareholder":
+// words in heading-slug ids, not widgets.
 const BOILER_SUBSTR =
-  /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|paywall|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share/;
+  /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share(?![dh])/;
 // Tokens that mark the article body itself; they veto the boilerplate match on the same node.
 const CONTENT_HINT =
   /(?:^|[^a-z])(?:article-?body|articlebody|story-?body|entry-?content|post-?(?:body|content|entry)|article-?content|article-?text|story-?content|main-?content|body-?text|itemprop-articlebody|content-?body|rich-?text|text-?body)(?:[^a-z]|$)/;

@@ -55,3 +55,20 @@ describe('bodies split across containers', () => {
     expect(out).not.toContain('weekly letter');
   });
 });
+
+describe('class names that only look like chrome', () => {
+  const shell = (inner: string): string =>
+    `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><article><h1>Salmon count</h1>${inner}</article></main>
+     <aside class="sidebar">${paras([20, 21])}</aside></body></html>`;
+
+  it('keeps paragraphs marked as the paywalled part of the article (the text is in the page)', () => {
+    const out = text(shell(`<p>${para(1)}</p>${[2, 3, 4, 5].map((n) => `<p class="paywall">${para(n)}</p>`).join('')}`));
+    for (const n of [1, 2, 5]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out).not.toContain('Paragraph 20');
+  });
+
+  it('keeps sections whose heading-slug id contains "shared"', () => {
+    const out = text(shell(`<div class="section" id="intro">${paras([1])}</div>${[2, 3, 4].map((n) => `<div class="section" id="shared-history-part-${n}"><h2>Part ${n}</h2>${paras([n])}</div>`).join('')}`));
+    for (const n of [1, 2, 3, 4]) expect(out).toContain(`Paragraph ${n} describes`);
+  });
+});
