@@ -67,6 +67,8 @@ const BOILER_PHRASE = new RegExp(
   'i',
 );
 const PHRASE_MAX = 220;
+/** Sign-up lines are chrome even when long enough to read as a paragraph ("Subscribe to …, a free daily newsletter that …"). */
+const SIGNUP_PHRASE = /\b(?:newsletters?|by (?:subscribing|signing up)|subscribe (?:now|today))\b|^(?:get|receive) (?:our|the latest)\b/i;
 /** Non-link characters that make a paragraph prose whatever its link density. */
 const PROSE_MIN = 100;
 
@@ -125,7 +127,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
         const t = nodeText(n);
         if (BOILER_PHRASE.test(t)) return true;
         if (titleKey && /^h\d$/.test(n.tag) && key(t) === titleKey) return true;
-      }
+      } else if (n.len <= PHRASE_MAX && n.paras <= 1 && SIGNUP_PHRASE.test(nodeText(n))) return true;
     }
     return false;
   };

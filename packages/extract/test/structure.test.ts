@@ -72,3 +72,16 @@ describe('class names that only look like chrome', () => {
     for (const n of [1, 2, 3, 4]) expect(out).toContain(`Paragraph ${n} describes`);
   });
 });
+
+describe('sign-up lines', () => {
+  it('drops a newsletter pitch long enough to read as a paragraph, but keeps prose that mentions subscribing', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+      <p>Small investors welcomed the share sale, subscribing for so many shares that each will be allotted the maximum the rules allow.</p>
+      <p>Subscribe to River Notes, a free weekly newsletter with the best of the valley's stories, maps and guides to the trails you love.</p>
+      ${paras([4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 4 describes');
+    expect(out).toContain('subscribing for so many shares');
+    expect(out).not.toContain('River Notes');
+  });
+});
