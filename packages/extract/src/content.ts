@@ -3,7 +3,7 @@
  * of its good paragraphs minus a share of its link/boilerplate text, the best node becomes the
  * root, and a top-down pass emits its blocks while dropping boilerplate subtrees.
  */
-import type { TNode } from './tree';
+import { nodeText, type TNode } from './tree';
 
 const INLINE_TAGS = new Set([
   'a',
@@ -438,6 +438,58 @@ function splitParts(root: TNode, inBoiler: Set<TNode>): TNode[] {
   }
   return out;
 }
+
+// A one-line deck under the headline is a summary that sources disagree on; a standfirst of several lines is article text.
+const LEDE_MIN = 180;
+// Captions of lead images often sit in plain divs beside the picture, not in <figcaption>.
+const MEDIA_HINT = /image|photo|picture|media|caption|credit|gallery/;
+const LEDE_SKIP = new Set(['nav', 'aside', 'footer', 'form', 'figure', 'figcaption', 'caption', 'menu', 'li', 'td', 'th', 'blockquote']);
+
+/**
+ * The standfirst between the headline and the body ("subtitle", "intro", "lead" blocks): prose after the last <h1> before the first part and outside it. Taken
+ * only when it is short (at most two blocks) and clean, so that a page whose h1 sits far above
+ * the article (a site banner) does not gain a column of other text.
+ */
+export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<TNode>, summary?: string): TNode[] {
+  if (parts.length === 0 || h1s.length === 0) return [];
+  const first = parts[0]!;
+  const h1set = new Set(h1s);
+  const summaryKey = summary ? normKey(summary) : '';
+  const found: TNode[] = [];
+  let afterH1 = false;
+  let blocked = false;
+  let done = false;
+  // Pre-order walk up to the first part; candidates reset at every h1.
+  const walk = (n: TNode, chrome: boolean): void => {
+    if (done) return;
+    if (n === first) {
+      done = true;
+      return;
+    }
+    if (h1set.has(n)) {
+      afterH1 = true;
+      blocked = false;
+      found.length = 0;
+      return;
+    }
+    const skip = chrome || n.hidden || boiler.has(n) || LEDE_SKIP.has(n.tag) || MEDIA_HINT.test(n.cls);
+    if (afterH1 && !skip && !isInline(n.tag) && n.ownLen >= LEDE_MIN && !/^h\d$/.test(n.tag)) {
+      if (n.ownLinkLen > 0.2 * n.ownLen || teaser(n.lead, n.ownLen)) blocked = true;
+      // The page's meta description shown as a deck is a summary of the article, not its text.
+      else if (!summaryKey || normKey(nodeText(n)) !== summaryKey) found.push(n);
+    }
+    for (const k of n.kids) if (typeof k !== 'string' && !done) walk(k, skip);
+  };
+  walk(top, false);
+  if (!done || !afterH1 || blocked || found.length === 0 || found.length > 2) return [];
+  return found;
+}
+
+const normKey = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 function goodOutsideBoiler(n: TNode, inBoiler: Set<TNode>): number {
   let g = 0;

@@ -4,7 +4,7 @@
  */
 import { parseHTML } from 'linkedom';
 import { sanitizeHtml } from '@newsline/sanitize';
-import { chooseRoot, computeStats } from './content';
+import { chooseRoot, computeStats, findLede } from './content';
 import { render } from './render';
 import { buildTree, textOf, type DomNode } from './tree';
 import { detectLanguage, normalizeLang } from './language';
@@ -95,7 +95,8 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
   const title = cleanTitle(ogTitle ?? ld?.headline ?? h1 ?? tree.title ?? '', first(meta, ['og:site_name']));
 
   const { boiler, parts, level } = chooseRoot(tree.order);
-  const pieces = parts.map((p) => render(p, { boiler, title: h1 ?? title, level }));
+  const lede = findLede(tree.root, parts, tree.h1s, boiler, first(meta, ['og:description', 'description', 'twitter:description']));
+  const pieces = [...lede, ...parts].map((p) => render(p, { boiler, title: h1 ?? title, level }));
   let text = pieces
     .map((r) => r.text)
     .filter(Boolean)

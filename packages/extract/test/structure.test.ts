@@ -85,3 +85,26 @@ describe('sign-up lines', () => {
     expect(out).not.toContain('River Notes');
   });
 });
+
+describe('standfirst', () => {
+  const standfirst =
+    'The trust has counted salmon in the upper valley for thirty years. This spring the count fell by half, and its scientists now say the weirs, not the weather, are to blame for the decline.';
+  // A row of topic links beside the standfirst keeps the root from climbing to it.
+  const topics = ['Rivers', 'Wildlife', 'County council', 'Farming', 'Weather', 'Fishing', 'Tourism', 'Courts', 'Schools', 'Transport'].map((t) => `<a href="/t/${t}">${t} news and analysis</a>`).join(' ');
+  const page = (header: string, head = ''): string =>
+    `<!doctype html><html lang="en"><head><title>Salmon count</title>${head}</head><body><main><article>
+      <div class="title-block"><p>${topics}</p><h1>Salmon count falls by half</h1>${header}</div>
+      <div class="story">${paras([1, 2, 3, 4])}</div></article></main></body></html>`;
+
+  it('puts a standfirst of several lines between the headline and the body first', () => {
+    const out = text(page(`<p class="intro">${standfirst}</p>`));
+    expect(out.startsWith('The trust has counted salmon')).toBe(true);
+    expect(out).toContain('Paragraph 4 describes');
+  });
+
+  it('leaves out a one-line deck, an image caption and a deck that repeats the meta description', () => {
+    expect(text(page('<p class="deck">Scientists blame the weirs, not the weather, for a spring count that fell by half.</p>'))).not.toContain('Scientists blame');
+    expect(text(page(`<div class="lead-image"><div class="text">${standfirst}</div></div>`))).not.toContain('The trust has counted');
+    expect(text(page(`<p class="intro">${standfirst}</p>`, `<meta name="description" content="${standfirst}">`))).not.toContain('The trust has counted');
+  });
+});
