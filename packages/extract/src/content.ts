@@ -301,9 +301,14 @@ const NEVER_BOILER = new Set(['html', 'body', 'main', 'article']);
 // Rows and cells share their table's fate: their classes describe data ("player-12", "date"), not chrome.
 const TABLE_PARTS = new Set(['thead', 'tbody', 'tfoot', 'tr', 'td', 'th']);
 
+const HEADING = /^h[1-6]$/;
+
 export function isBoiler(n: TNode): boolean {
   if (NEVER_BOILER.has(n.tag) || TABLE_PARTS.has(n.tag)) return false;
   if (BOILER_TAGS.has(n.tag)) return true;
+  // A heading's class or id is often a slug of its own words ("nav_the_first_steps__1"); chrome
+  // headings ("Related stories", "Comments") are caught by their text instead.
+  if (HEADING.test(n.tag)) return false;
   // An "embed"/"widget" wrapper around a quotation (embedded post, pull quote) is article content.
   return boilerClass(n.cls) && !(n.quote > 0 && n.quote >= 0.7 * n.len && n.linkLen < 0.5 * n.len);
 }

@@ -108,3 +108,15 @@ describe('standfirst', () => {
     expect(text(page(`<p class="intro">${standfirst}</p>`, `<meta name="description" content="${standfirst}">`))).not.toContain('The trust has counted');
   });
 });
+
+describe('headings inside the body', () => {
+  it('keeps subheadings whose slug id reads like chrome', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+      <h3 class="subheading" id="nav_only_the_weirs_remain__1">Only the weirs remain</h3>${paras([3, 4])}
+      <h2 id="related-links">More on rivers</h2><p>${para(5)}</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Only the weirs remain');
+    expect(out).toContain('More on rivers');
+    expect(out).toContain('Paragraph 5 describes');
+  });
+});
