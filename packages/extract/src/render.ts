@@ -122,7 +122,9 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
       // Link lists (menus, related articles, tag clouds); a paragraph with real prose outside
       // its links is kept even when a link cluster inflates its link density.
       const prose = n.tag === 'p' && n.len - n.linkLen >= PROSE_MIN;
-      if (!prose && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120)) return true;
+      // A table cell holding one link is data (a product, a team), not a menu.
+      const cell = (n.tag === 'td' || n.tag === 'th') && n.links <= 1;
+      if (!prose && !cell && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120)) return true;
       if (n.len <= PHRASE_MAX && n.good === 0) {
         const t = nodeText(n);
         if (BOILER_PHRASE.test(t)) return true;

@@ -120,3 +120,16 @@ describe('headings inside the body', () => {
     expect(out).toContain('Paragraph 5 describes');
   });
 });
+
+describe('tables inside the body', () => {
+  it('keeps table cells that hold one link, and still drops a cell that is a list of links', () => {
+    const row = (name: string, n: number): string => `<tr><td><a href="/seat/${n}">${name}</a></td><td>${n} kg, rear-facing to 105 cm, fits an ISOFIX base, tested in frontal and side impacts</td></tr>`;
+    const html = `<!doctype html><html lang="en"><head><title>Seat test</title></head><body><article><h1>Seat test</h1>${paras([1, 2, 3])}
+      <table><tbody>${row('Harbour Junior i-Size', 9)}${row('Valley Carrier Plus', 12)}
+      <tr><td><a href="/a">Home</a> <a href="/b">Seats</a> <a href="/c">Prams</a></td><td>menu</td></tr></tbody></table>${paras([4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Harbour Junior i-Size');
+    expect(out).toContain('Valley Carrier Plus');
+    expect(out).not.toContain('Prams');
+  });
+});
