@@ -383,17 +383,21 @@ function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored
   const cleanGood = (n: TNode): number => (inBoiler.has(n) ? 0 : (credit.get(n) ?? 0) > 0 ? goodOutsideBoiler(n, inBoiler) : 0);
   let g0 = cleanGood(root);
   let j0 = root.len - g0;
+  // An ancestor past one that failed may still qualify (the article's other half sits beside a
+  // wrapper full of ads), but only with a clear majority of prose.
+  let failed = false;
   for (let a = root.parent, steps = 0; a && steps < 6; a = a.parent, steps++) {
     const g = cleanGood(a);
     const j = a.len - g;
     const dg = g - g0;
     const dj = j - j0;
     if (dg === 0 && dj <= 40) continue;
-    if (dg > 0 && dg >= dj) {
+    if (dg > 0 && dg >= (failed ? 2 : 1) * dj) {
       root = a;
       g0 = g;
       j0 = j;
-    } else break;
+      failed = false;
+    } else failed = true;
   }
   // Enough prose must survive this level (a few stray paragraphs beside a page of "boilerplate" do not count).
   const kept = best === undefined ? 0 : goodOutsideBoiler(order[0]!, inBoiler);

@@ -133,3 +133,18 @@ describe('tables inside the body', () => {
     expect(out).not.toContain('Prams');
   });
 });
+
+describe('climbing past a wrapper of ads', () => {
+  it('takes the ancestor whose extra text is mostly prose even when the wrapper between adds none', () => {
+    const short = (n: number): string => `<div class="note-${'abcde'[n]}"><p>Note ${n}: the trust's volunteers walked the bank at dawn and logged every fish they saw.</p></div>`;
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><h1>Salmon count</h1>
+      <div class="outer"><div class="wrap"><div class="story">${paras([1, 2, 3])}</div><div class="slot">Anzeige · Werbung · Sponsored placement here</div></div>
+      ${[0, 1, 2, 3, 4].map(short).join('')}</div>
+      <div class="rail">${['a', 'b', 'c', 'd', 'e', 'f'].map((t) => `<p><a href="/s/${t}">Another story headline, number ${t}, elsewhere</a></p>`).join('')}</div></main></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    expect(out).toContain('Note 0:');
+    expect(out).toContain('Note 4:');
+    expect(out).not.toContain('Another story');
+  });
+});
