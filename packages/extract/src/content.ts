@@ -334,6 +334,9 @@ export function chooseRoot(order: TNode[], alpha = 0.5): Scored {
 }
 
 const SURVIVE = 0.02;
+// Consent and cookie layers hold long legal prose that can outweigh a short article; only a
+// page that is almost all such prose keeps it.
+const CONSENT = /cookie|consent|gdpr|privacy/;
 
 function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored, 'level'> & { credited: boolean } {
   const docGood = order[0]?.good ?? 0;
@@ -343,7 +346,7 @@ function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored
     const n = order[i]!;
     const drop =
       level === 0
-        ? n.hidden || (isBoiler(n) && n.good < 0.5 * docGood)
+        ? n.hidden || (isBoiler(n) && n.good < (CONSENT.test(n.cls) ? 0.9 : 0.5) * docGood)
         : level === 1
           ? BOILER_TAGS.has(n.tag) && n.good < 0.5 * docGood
           : false;

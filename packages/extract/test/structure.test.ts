@@ -148,3 +148,17 @@ describe('climbing past a wrapper of ads', () => {
     expect(out).not.toContain('Another story');
   });
 });
+
+describe('consent layers', () => {
+  it('prefers a short article to a longer cookie-policy layer', () => {
+    const policy = [1, 2, 3, 4, 5]
+      .map((n) => `<p>Clause ${n}: we and our partners store and access information on your device, such as cookies and unique identifiers, to measure audiences and personalise content.</p>`)
+      .join('');
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body>
+      <div class="consent-sdk"><div class="policy-text">${policy}</div></div>
+      <main><article><h1>Salmon count</h1>${paras([1, 2, 3, 4])}</article></main></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 4 describes');
+    expect(out).not.toContain('Clause 1');
+  });
+});
