@@ -113,7 +113,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
     if (n === root) return false;
     const strict = (opts.level ?? 0) === 0;
     if (n.hidden && strict) return true;
-    if (opts.boiler.has(n) || (strict && isBoiler(n) && n.good < 0.5 * rootGood)) return true;
+    if ((opts.boiler.has(n) || (strict && isBoiler(n) && n.good < 0.5 * rootGood)) && !wordLink(n)) return true;
     if (n.len === 0) return n.tag !== 'img' && n.tag !== 'br' && n.tag !== 'hr' && n.tag !== 'figure' && n.tag !== 'picture';
     if (isInline(n.tag)) {
       // A cluster of links inside running text (hover card, inline "related" box) is not prose.
@@ -199,6 +199,15 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
 
   block(root);
   return { text: paragraphs.join('\n\n'), html, paragraphs };
+}
+
+/**
+ * A short link inside a paragraph of prose is words of the sentence, whatever its class
+ * ("tag-link", "keyword"): dropping it leaves holes in the text.
+ */
+function wordLink(n: TNode): boolean {
+  const p = n.parent;
+  return n.tag === 'a' && !n.hidden && n.len < 60 && !!p && !isInline(p.tag) && p.ownLen - p.ownLinkLen >= PROSE_MIN;
 }
 
 /** A cluster of links inside running text (hover card, inline "related" box) is not prose. */
