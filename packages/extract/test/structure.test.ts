@@ -166,7 +166,7 @@ describe('consent layers', () => {
 describe('links inside running text', () => {
   it('keeps keyword links whose class reads like chrome', () => {
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
-      <p>The count at <a class="tag-link" href="/tags/weir">Mill Weir</a> fell by half this spring, and the trust's scientists say the <a class="tags" href="/tags/drought">drought</a> is only part of the story.</p>
+      <p>The count at <a class="tag-link" href="/tags/weir">Mill Weir</a> fell by half this spring, and the trust's scientists say the <a class="tags" href="/tags/drought">drought</a> is only part of the story of the valley's decline.</p>
       ${paras([3])}</article></body></html>`;
     expect(text(html)).toContain('The count at Mill Weir fell by half this spring, and the trust\'s scientists say the drought is only part');
   });
