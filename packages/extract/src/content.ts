@@ -471,18 +471,20 @@ export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<T
   let afterH1 = false;
   let blocked = false;
   let done = false;
-  // Pre-order walk up to the first part; candidates reset at every h1.
-  const walk = (n: TNode, chrome: boolean): void => {
-    if (done) return;
+  // Iterative pre-order walk up to the first part (deep markup must not overflow the stack);
+  // candidates reset at every h1.
+  const stack: Array<[TNode, boolean]> = [[top, false]];
+  while (stack.length) {
+    const [n, chrome] = stack.pop()!;
     if (n === first) {
       done = true;
-      return;
+      break;
     }
     if (h1set.has(n)) {
       afterH1 = true;
       blocked = false;
       found.length = 0;
-      return;
+      continue;
     }
     const skip = chrome || n.hidden || boiler.has(n) || LEDE_SKIP.has(n.tag) || MEDIA_HINT.test(n.cls);
     if (afterH1 && !skip && !isInline(n.tag) && n.ownLen >= LEDE_MIN && !/^h\d$/.test(n.tag)) {
@@ -490,9 +492,11 @@ export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<T
       // The page's meta description shown as a deck is a summary of the article, not its text.
       else if (!summaryKey || normKey(nodeText(n)) !== summaryKey) found.push(n);
     }
-    for (const k of n.kids) if (typeof k !== 'string' && !done) walk(k, skip);
-  };
-  walk(top, false);
+    for (let i = n.kids.length - 1; i >= 0; i--) {
+      const k = n.kids[i]!;
+      if (typeof k !== 'string') stack.push([k, skip]);
+    }
+  }
   if (!done || !afterH1 || blocked || found.length === 0 || found.length > 2) return [];
   return found;
 }

@@ -171,3 +171,10 @@ describe('links inside running text', () => {
     expect(text(html)).toContain('The count at Mill Weir fell by half this spring, and the trust\'s scientists say the drought is only part');
   });
 });
+
+describe('deep markup', () => {
+  it('looks for a standfirst in deeply nested markup without overflowing the stack', () => {
+    const html = `<html><body><h1>Salmon count</h1>${'<div>'.repeat(20000)}${paras([1, 2, 3])}${'</div>'.repeat(20000)}</body></html>`;
+    expect(text(html)).toContain('Paragraph 3 describes');
+  });
+});
