@@ -3,7 +3,7 @@
  * of its good paragraphs minus a share of its link/boilerplate text, the best node becomes the
  * root, and a top-down pass emits its blocks while dropping boilerplate subtrees.
  */
-import type { TNode } from './tree';
+import { nodeText, type TNode } from './tree';
 
 const INLINE_TAGS = new Set([
   'a',
@@ -169,9 +169,11 @@ const BOILER_TOKENS = new Set([
   'categories',
   'sections',
 ]);
-// Concatenated/camelCase forms ("sharebar", "relatedArticles", "newsletterSignup").
+// Concatenated/camelCase forms ("sharebar", "relatedArticles", "newsletterSignup"). Not "paywall":
+// paragraphs marked as paywalled are article text that the page holds. Not "shared"/"shareholder":
+// words in heading-slug ids, not widgets.
 const BOILER_SUBSTR =
-  /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|paywall|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share/;
+  /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share(?![dh])/;
 // Tokens that mark the article body itself; they veto the boilerplate match on the same node.
 const CONTENT_HINT =
   /(?:^|[^a-z])(?:article-?body|articlebody|story-?body|entry-?content|post-?(?:body|content|entry)|article-?content|article-?text|story-?content|main-?content|body-?text|itemprop-articlebody|content-?body|rich-?text|text-?body)(?:[^a-z]|$)/;
@@ -220,11 +222,13 @@ const LINKY = 0.5;
 export interface Scored {
   root: TNode;
   boiler: Set<TNode>;
+  /** Sibling subtrees holding more of the same article (bodies split across containers), in document order with `root`. */
+  parts: TNode[];
   /** 0: full boilerplate judgement; 1: tags only; 2: none (see chooseRoot). */
   level: number;
 }
 
-/** Bottom-up statistics over `order` (pre-order, so reversed it visits children first). */
+/** Bottom-up statistics over `order` (every parent before its children, so reversed it visits children first). */
 export function computeStats(order: TNode[]): void {
   // Blocks nested inside <a> (card layouts) are link text too.
   const inLink = new Set<TNode>();
@@ -297,9 +301,14 @@ const NEVER_BOILER = new Set(['html', 'body', 'main', 'article']);
 // Rows and cells share their table's fate: their classes describe data ("player-12", "date"), not chrome.
 const TABLE_PARTS = new Set(['thead', 'tbody', 'tfoot', 'tr', 'td', 'th']);
 
+const HEADING = /^h[1-6]$/;
+
 export function isBoiler(n: TNode): boolean {
   if (NEVER_BOILER.has(n.tag) || TABLE_PARTS.has(n.tag)) return false;
   if (BOILER_TAGS.has(n.tag)) return true;
+  // A heading's class or id is often a slug of its own words ("nav_the_first_steps__1"); chrome
+  // headings ("Related stories", "Comments") are caught by their text instead.
+  if (HEADING.test(n.tag)) return false;
   // An "embed"/"widget" wrapper around a quotation (embedded post, pull quote) is article content.
   return boilerClass(n.cls) && !(n.quote > 0 && n.quote >= 0.7 * n.len && n.linkLen < 0.5 * n.len);
 }
@@ -318,13 +327,16 @@ export function chooseRoot(order: TNode[], alpha = 0.5): Scored {
   let last: Scored | undefined;
   for (let level = 0; level < 3; level++) {
     const r = chooseRootAt(order, alpha, level);
-    if (r.credited) return { root: r.root, boiler: r.boiler, level };
-    last ??= { root: r.root, boiler: r.boiler, level: 0 };
+    if (r.credited) return { root: r.root, boiler: r.boiler, parts: r.parts, level };
+    last ??= { root: r.root, boiler: r.boiler, parts: r.parts, level: 0 };
   }
   return last!;
 }
 
 const SURVIVE = 0.02;
+// Consent and cookie layers hold long legal prose that can outweigh a short article; only a
+// page that is almost all such prose keeps it.
+const CONSENT = /cookie|consent|gdpr|privacy/;
 
 function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored, 'level'> & { credited: boolean } {
   const docGood = order[0]?.good ?? 0;
@@ -334,7 +346,7 @@ function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored
     const n = order[i]!;
     const drop =
       level === 0
-        ? n.hidden || (isBoiler(n) && n.good < 0.5 * docGood)
+        ? n.hidden || (isBoiler(n) && n.good < (CONSENT.test(n.cls) ? 0.9 : 0.5) * docGood)
         : level === 1
           ? BOILER_TAGS.has(n.tag) && n.good < 0.5 * docGood
           : false;
@@ -374,22 +386,126 @@ function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored
   const cleanGood = (n: TNode): number => (inBoiler.has(n) ? 0 : (credit.get(n) ?? 0) > 0 ? goodOutsideBoiler(n, inBoiler) : 0);
   let g0 = cleanGood(root);
   let j0 = root.len - g0;
+  // An ancestor past one that failed may still qualify (the article's other half sits beside a
+  // wrapper full of ads), but only with a clear majority of prose.
+  let failed = false;
   for (let a = root.parent, steps = 0; a && steps < 6; a = a.parent, steps++) {
     const g = cleanGood(a);
     const j = a.len - g;
     const dg = g - g0;
     const dj = j - j0;
     if (dg === 0 && dj <= 40) continue;
-    if (dg > 0 && dg >= dj) {
+    if (dg > 0 && dg >= (failed ? 2 : 1) * dj) {
       root = a;
       g0 = g;
       j0 = j;
-    } else break;
+      failed = false;
+    } else failed = true;
   }
   // Enough prose must survive this level (a few stray paragraphs beside a page of "boilerplate" do not count).
   const kept = best === undefined ? 0 : goodOutsideBoiler(order[0]!, inBoiler);
-  return { root, boiler, credited: best !== undefined && kept >= SURVIVE * docGood };
+  const parts = best === undefined ? [root] : splitParts(root, inBoiler);
+  return { root, boiler, parts, credited: best !== undefined && kept >= SURVIVE * docGood };
 }
+
+// Ids and classes that differ only by a number ("chunk-2", "part3") name repeats of one component.
+const signature = (n: TNode): string => `${n.tag}.${n.cls.replace(/\d+/g, '#').trim()}`;
+const SPLIT_LEVELS = 3;
+
+/**
+ * Bodies split across containers (chunks between ad slots, one section per subheading): siblings
+ * of the root, or of one of its nearest ancestors, that repeat that node's tag and classes and
+ * carry clean prose are more of the same article. The climb above cannot take them when the
+ * common parent also holds a rail of teasers or ads.
+ */
+function splitParts(root: TNode, inBoiler: Set<TNode>): TNode[] {
+  const parts = new Set([root]);
+  let top = root;
+  const rootGood = goodOutsideBoiler(root, inBoiler);
+  for (let a: TNode = root, steps = 0; a.parent && steps < SPLIT_LEVELS; a = a.parent, steps++) {
+    if (a.tag === 'body' || a.tag === 'html') break;
+    const sig = signature(a);
+    top = a.parent;
+    for (const k of a.parent.kids) {
+      if (typeof k === 'string' || k === a || inBoiler.has(k) || k.len === 0) continue;
+      if (k.linkLen > 0.5 * k.len) continue;
+      const g = goodOutsideBoiler(k, inBoiler);
+      if (signature(k) === sig ? g > 0 : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && g >= 0.7 * k.len && k.linkLen <= 0.2 * k.len) parts.add(k);
+    }
+  }
+  if (parts.size === 1) return [root];
+  // Document order (tree.order lists siblings before their subtrees, so it is not pre-order).
+  const out: TNode[] = [];
+  const stack: TNode[] = [top];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (parts.has(x)) {
+      out.push(x);
+      continue;
+    }
+    for (let i = x.kids.length - 1; i >= 0; i--) {
+      const k = x.kids[i]!;
+      if (typeof k !== 'string') stack.push(k);
+    }
+  }
+  return out;
+}
+
+// A one-line deck under the headline is a summary that sources disagree on; a standfirst of several lines is article text.
+const LEDE_MIN = 180;
+// Captions of lead images often sit in plain divs beside the picture, not in <figcaption>.
+const MEDIA_HINT = /image|photo|picture|media|caption|credit|gallery/;
+const LEDE_SKIP = new Set(['nav', 'aside', 'footer', 'form', 'figure', 'figcaption', 'caption', 'menu', 'li', 'td', 'th', 'blockquote']);
+
+/**
+ * The standfirst between the headline and the body ("subtitle", "intro", "lead" blocks): prose after the last <h1> before the first part and outside it. Taken
+ * only when it is short (at most two blocks) and clean, so that a page whose h1 sits far above
+ * the article (a site banner) does not gain a column of other text.
+ */
+export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<TNode>, summary?: string): TNode[] {
+  if (parts.length === 0 || h1s.length === 0) return [];
+  const first = parts[0]!;
+  const h1set = new Set(h1s);
+  const summaryKey = summary ? normKey(summary) : '';
+  const found: TNode[] = [];
+  let afterH1 = false;
+  let blocked = false;
+  let done = false;
+  // Iterative pre-order walk up to the first part (deep markup must not overflow the stack);
+  // candidates reset at every h1.
+  const stack: Array<[TNode, boolean]> = [[top, false]];
+  while (stack.length) {
+    const [n, chrome] = stack.pop()!;
+    if (n === first) {
+      done = true;
+      break;
+    }
+    if (h1set.has(n)) {
+      afterH1 = true;
+      blocked = false;
+      found.length = 0;
+      continue;
+    }
+    const skip = chrome || n.hidden || boiler.has(n) || LEDE_SKIP.has(n.tag) || MEDIA_HINT.test(n.cls);
+    if (afterH1 && !skip && !isInline(n.tag) && n.ownLen >= LEDE_MIN && !/^h\d$/.test(n.tag)) {
+      if (n.ownLinkLen > 0.2 * n.ownLen || teaser(n.lead, n.ownLen)) blocked = true;
+      // The page's meta description shown as a deck is a summary of the article, not its text.
+      else if (!summaryKey || normKey(nodeText(n)) !== summaryKey) found.push(n);
+    }
+    for (let i = n.kids.length - 1; i >= 0; i--) {
+      const k = n.kids[i]!;
+      if (typeof k !== 'string') stack.push([k, skip]);
+    }
+  }
+  if (!done || !afterH1 || blocked || found.length === 0 || found.length > 2) return [];
+  return found;
+}
+
+const normKey = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 function goodOutsideBoiler(n: TNode, inBoiler: Set<TNode>): number {
   let g = 0;

@@ -4,7 +4,7 @@
  */
 import { parseHTML } from 'linkedom';
 import { sanitizeHtml } from '@newsline/sanitize';
-import { chooseRoot, computeStats } from './content';
+import { chooseRoot, computeStats, findLede } from './content';
 import { render } from './render';
 import { buildTree, textOf, type DomNode } from './tree';
 import { detectLanguage, normalizeLang } from './language';
@@ -80,7 +80,7 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
 
   const ldSources: string[] = [];
   for (const m of html.matchAll(JSON_LD)) ldSources.push(m[1] ?? '');
-  const stripped = html.replace(STRIP, ' ');
+  const stripped = rooted(html.replace(STRIP, ' '));
 
   const { document } = parseHTML(stripped) as unknown as { document: { documentElement: DomNode | null; body: DomNode | null } };
   const docEl = document.documentElement;
@@ -94,10 +94,14 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
   const h1 = tree.h1s.map((n) => textOf(n.el)).find((t) => t.length > 3);
   const title = cleanTitle(ogTitle ?? ld?.headline ?? h1 ?? tree.title ?? '', first(meta, ['og:site_name']));
 
-  const { root, boiler, level } = chooseRoot(tree.order);
-  const rendered = render(root, { boiler, title: h1 ?? title, level });
-  let text = rendered.text;
-  let bodyHtml = rendered.html;
+  const { boiler, parts, level } = chooseRoot(tree.order);
+  const lede = findLede(tree.root, parts, tree.h1s, boiler, first(meta, ['og:description', 'description', 'twitter:description']));
+  const pieces = [...lede, ...parts].map((p) => render(p, { boiler, title: h1 ?? title, level }));
+  let text = pieces
+    .map((r) => r.text)
+    .filter(Boolean)
+    .join('\n\n');
+  let bodyHtml = pieces.map((r) => r.html).join('');
   const fromLd = ldBodyFallback(ld, text);
   if (fromLd) {
     text = fromLd;
@@ -158,6 +162,17 @@ function extract(html: string, url: string, opts: ExtractOptions): ExtractResult
       simhash: simhash(text),
     },
   };
+}
+
+/**
+ * linkedom makes the first element the document element and drops its siblings, so stray output
+ * before <html> (a server's warnings) or a page whose <html> tag sat in a stripped conditional
+ * comment would lose its whole body. Start the markup at <html>, adding one when there is none.
+ */
+function rooted(s: string): string {
+  const t = s.replace(/<!doctype[^>]*>/gi, ' ');
+  const i = t.search(/<html[\s>]/i);
+  return i >= 0 ? t.slice(i) : `<html>${t}</html>`;
 }
 
 /**

@@ -67,6 +67,8 @@ const BOILER_PHRASE = new RegExp(
   'i',
 );
 const PHRASE_MAX = 220;
+/** Sign-up lines are chrome even when long enough to read as a paragraph ("Subscribe to …, a free daily newsletter that …"). */
+const SIGNUP_PHRASE = /\b(?:newsletters?|by (?:subscribing|signing up)|subscribe (?:now|today))\b|^(?:get|receive) (?:our|the latest)\b/i;
 /** Non-link characters that make a paragraph prose whatever its link density. */
 const PROSE_MIN = 100;
 
@@ -111,7 +113,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
     if (n === root) return false;
     const strict = (opts.level ?? 0) === 0;
     if (n.hidden && strict) return true;
-    if (opts.boiler.has(n) || (strict && isBoiler(n) && n.good < 0.5 * rootGood)) return true;
+    if ((opts.boiler.has(n) || (strict && isBoiler(n) && n.good < 0.5 * rootGood)) && !wordLink(n)) return true;
     if (n.len === 0) return n.tag !== 'img' && n.tag !== 'br' && n.tag !== 'hr' && n.tag !== 'figure' && n.tag !== 'picture';
     if (isInline(n.tag)) {
       // A cluster of links inside running text (hover card, inline "related" box) is not prose.
@@ -120,12 +122,14 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
       // Link lists (menus, related articles, tag clouds); a paragraph with real prose outside
       // its links is kept even when a link cluster inflates its link density.
       const prose = n.tag === 'p' && n.len - n.linkLen >= PROSE_MIN;
-      if (!prose && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120)) return true;
+      // A table cell holding one link is data (a product, a team), not a menu.
+      const cell = (n.tag === 'td' || n.tag === 'th') && n.links <= 1;
+      if (!prose && !cell && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120)) return true;
       if (n.len <= PHRASE_MAX && n.good === 0) {
         const t = nodeText(n);
         if (BOILER_PHRASE.test(t)) return true;
         if (titleKey && /^h\d$/.test(n.tag) && key(t) === titleKey) return true;
-      }
+      } else if (n.len <= PHRASE_MAX && n.paras <= 1 && SIGNUP_PHRASE.test(nodeText(n))) return true;
     }
     return false;
   };
@@ -195,6 +199,15 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
 
   block(root);
   return { text: paragraphs.join('\n\n'), html, paragraphs };
+}
+
+/**
+ * A short link inside a paragraph of prose is words of the sentence, whatever its class
+ * ("tag-link", "keyword"): dropping it leaves holes in the text.
+ */
+function wordLink(n: TNode): boolean {
+  const p = n.parent;
+  return n.tag === 'a' && !n.hidden && n.len < 60 && !!p && !isInline(p.tag) && p.ownLen - p.ownLinkLen >= PROSE_MIN;
 }
 
 /** A cluster of links inside running text (hover card, inline "related" box) is not prose. */

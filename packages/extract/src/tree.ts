@@ -129,7 +129,7 @@ export interface Collected {
   htmlLang?: string;
   title?: string;
   h1s: TNode[];
-  /** All element nodes in document (pre-)order. */
+  /** All element nodes, every parent before its children (siblings listed together, so not document order). */
   order: TNode[];
 }
 
@@ -196,7 +196,7 @@ export function buildTree(body: DomNode, docEl: DomNode | null): Collected {
     return n;
   }
 
-  // Iterative pre-order build: deep, broken markup must not overflow the stack.
+  // Iterative build (a node's children are listed together, before their own subtrees): deep, broken markup must not overflow the stack.
   const stack: Array<[DomNode, TNode]> = [[start, root]];
   while (stack.length) {
     const [el, node] = stack.pop()!;

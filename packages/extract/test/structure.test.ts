@@ -1,0 +1,180 @@
+import { extractArticle } from '../src/index';
+
+// Synthetic fixtures for page structures that lost articles: markup before <html>, pages whose
+// <html> tag is missing, and article bodies split across sibling containers.
+const para = (n: number, topic = 'the river trust'): string =>
+  `Paragraph ${n} describes how ${topic} counted the salmon, mapped the weirs, and asked the county, after two dry summers, to keep more water in the upper valley.`;
+const paras = (ns: number[], topic?: string): string => ns.map((n) => `<p>${para(n, topic)}</p>`).join('');
+
+function text(html: string): string {
+  const r = extractArticle(html, 'https://news.example.com/a/1');
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}`);
+  return r.article.text;
+}
+
+describe('document root', () => {
+  it('reads the body when server warnings precede the doctype', () => {
+    const html = `<br />\n<b>Warning</b>: db connect failed in <b>/www/plugin.php</b> on line <b>299</b><br />
+      <!DOCTYPE html><html lang="en"><head><title>Salmon count</title></head><body><article>${paras([1, 2, 3])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 1 describes');
+    expect(out).toContain('Paragraph 3 describes');
+  });
+
+  it('reads the body of a page without an <html> tag', () => {
+    const html = `<!DOCTYPE html>\n<!--[if IE 8]><html class="ie8" lang="en"><![endif]-->\n<head><title>Salmon count</title></head>
+      <body><article>${paras([1, 2, 3])}</article></body>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 1 describes');
+    expect(out).toContain('Paragraph 3 describes');
+  });
+});
+
+describe('bodies split across containers', () => {
+  const rail = (n: number): string =>
+    `<div class="rail">${[1, 2, 3, 4, 5, 6].map((i) => `<p><a href="/s/${n}-${i}">Teaser headline number ${i} about another story entirely</a></p>`).join('')}</div>`;
+  const shell = (inner: string): string =>
+    `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><h1>Salmon count</h1>${inner}</main></body></html>`;
+
+  it('joins sibling chunks that repeat the root container, even with a teaser rail between them', () => {
+    const chunk = (ns: number[]): string => `<div class="grid"><div class="body-chunk">${paras(ns)}</div></div>`;
+    const out = text(shell(`<div class="page">${chunk([1, 2, 3, 4])}${rail(1)}${rail(2)}${chunk([5])}${rail(3)}${chunk([6, 7])}</div>`));
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out.indexOf('Paragraph 4 ')).toBeLessThan(out.indexOf('Paragraph 5 '));
+    expect(out).not.toContain('Teaser headline');
+  });
+
+  it('joins a sibling block of clean prose with another class, but not a small prose box beside a long article', () => {
+    const out = text(
+      shell(
+        `<div class="page"><div class="intro">${paras([1, 2, 3, 4, 5, 6])}</div>${rail(1)}${rail(2)}${rail(3)}<div class="text-block">${paras([7, 8])}</div>${rail(4)}` +
+          `<div class="box"><p>The weekly letter from our river desk lands each Friday, with maps, counts and a note from the editor.</p></div></div>`,
+      ),
+    );
+    for (const n of [1, 2, 6, 7, 8]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out).not.toContain('weekly letter');
+  });
+});
+
+describe('class names that only look like chrome', () => {
+  const shell = (inner: string): string =>
+    `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><article><h1>Salmon count</h1>${inner}</article></main>
+     <aside class="sidebar">${paras([20, 21])}</aside></body></html>`;
+
+  it('keeps paragraphs marked as the paywalled part of the article (the text is in the page)', () => {
+    const out = text(shell(`<p>${para(1)}</p>${[2, 3, 4, 5].map((n) => `<p class="paywall">${para(n)}</p>`).join('')}`));
+    for (const n of [1, 2, 5]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out).not.toContain('Paragraph 20');
+  });
+
+  it('keeps sections whose heading-slug id contains "shared"', () => {
+    const out = text(shell(`<div class="section" id="intro">${paras([1])}</div>${[2, 3, 4].map((n) => `<div class="section" id="shared-history-part-${n}"><h2>Part ${n}</h2>${paras([n])}</div>`).join('')}`));
+    for (const n of [1, 2, 3, 4]) expect(out).toContain(`Paragraph ${n} describes`);
+  });
+});
+
+describe('sign-up lines', () => {
+  it('drops a newsletter pitch long enough to read as a paragraph, but keeps prose that mentions subscribing', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+      <p>Small investors welcomed the share sale, subscribing for so many shares that each will be allotted the maximum the rules allow.</p>
+      <p>Subscribe to River Notes, a free weekly newsletter with the best of the valley's stories, maps and guides to the trails you love.</p>
+      ${paras([4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 4 describes');
+    expect(out).toContain('subscribing for so many shares');
+    expect(out).not.toContain('River Notes');
+  });
+});
+
+describe('standfirst', () => {
+  const standfirst =
+    'The trust has counted salmon in the upper valley for thirty years. This spring the count fell by half, and its scientists now say the weirs, not the weather, are to blame for the decline.';
+  // A row of topic links beside the standfirst keeps the root from climbing to it.
+  const topics = ['Rivers', 'Wildlife', 'County council', 'Farming', 'Weather', 'Fishing', 'Tourism', 'Courts', 'Schools', 'Transport'].map((t) => `<a href="/t/${t}">${t} news and analysis</a>`).join(' ');
+  const page = (header: string, head = ''): string =>
+    `<!doctype html><html lang="en"><head><title>Salmon count</title>${head}</head><body><main><article>
+      <div class="title-block"><p>${topics}</p><h1>Salmon count falls by half</h1>${header}</div>
+      <div class="story">${paras([1, 2, 3, 4])}</div></article></main></body></html>`;
+
+  it('puts a standfirst of several lines between the headline and the body first', () => {
+    const out = text(page(`<p class="intro">${standfirst}</p>`));
+    expect(out.startsWith('The trust has counted salmon')).toBe(true);
+    expect(out).toContain('Paragraph 4 describes');
+  });
+
+  it('leaves out a one-line deck, an image caption and a deck that repeats the meta description', () => {
+    expect(text(page('<p class="deck">Scientists blame the weirs, not the weather, for a spring count that fell by half.</p>'))).not.toContain('Scientists blame');
+    expect(text(page(`<div class="lead-image"><div class="text">${standfirst}</div></div>`))).not.toContain('The trust has counted');
+    expect(text(page(`<p class="intro">${standfirst}</p>`, `<meta name="description" content="${standfirst}">`))).not.toContain('The trust has counted');
+  });
+});
+
+describe('headings inside the body', () => {
+  it('keeps subheadings whose slug id reads like chrome', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+      <h3 class="subheading" id="nav_only_the_weirs_remain__1">Only the weirs remain</h3>${paras([3, 4])}
+      <h2 id="related-links">More on rivers</h2><p>${para(5)}</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Only the weirs remain');
+    expect(out).toContain('More on rivers');
+    expect(out).toContain('Paragraph 5 describes');
+  });
+});
+
+describe('tables inside the body', () => {
+  it('keeps table cells that hold one link, and still drops a cell that is a list of links', () => {
+    const row = (name: string, n: number): string => `<tr><td><a href="/seat/${n}">${name}</a></td><td>${n} kg, rear-facing to 105 cm, fits an ISOFIX base, tested in frontal and side impacts</td></tr>`;
+    const html = `<!doctype html><html lang="en"><head><title>Seat test</title></head><body><article><h1>Seat test</h1>${paras([1, 2, 3])}
+      <table><tbody>${row('Harbour Junior i-Size', 9)}${row('Valley Carrier Plus', 12)}
+      <tr><td><a href="/a">Home</a> <a href="/b">Seats</a> <a href="/c">Prams</a></td><td>menu</td></tr></tbody></table>${paras([4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Harbour Junior i-Size');
+    expect(out).toContain('Valley Carrier Plus');
+    expect(out).not.toContain('Prams');
+  });
+});
+
+describe('climbing past a wrapper of ads', () => {
+  it('takes the ancestor whose extra text is mostly prose even when the wrapper between adds none', () => {
+    const short = (n: number): string => `<div class="note-${'abcde'[n]}"><p>Note ${n}: the trust's volunteers walked the bank at dawn and logged every fish they saw.</p></div>`;
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><h1>Salmon count</h1>
+      <div class="outer"><div class="wrap"><div class="story">${paras([1, 2, 3])}</div><div class="slot">Anzeige · Werbung · Sponsored placement here</div></div>
+      ${[0, 1, 2, 3, 4].map(short).join('')}</div>
+      <div class="rail">${['a', 'b', 'c', 'd', 'e', 'f'].map((t) => `<p><a href="/s/${t}">Another story headline, number ${t}, elsewhere</a></p>`).join('')}</div></main></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    expect(out).toContain('Note 0:');
+    expect(out).toContain('Note 4:');
+    expect(out).not.toContain('Another story');
+  });
+});
+
+describe('consent layers', () => {
+  it('prefers a short article to a longer cookie-policy layer', () => {
+    const policy = [1, 2, 3, 4, 5]
+      .map((n) => `<p>Clause ${n}: we and our partners store and access information on your device, such as cookies and unique identifiers, to measure audiences and personalise content.</p>`)
+      .join('');
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body>
+      <div class="consent-sdk"><div class="policy-text">${policy}</div></div>
+      <main><article><h1>Salmon count</h1>${paras([1, 2, 3, 4])}</article></main></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 4 describes');
+    expect(out).not.toContain('Clause 1');
+  });
+});
+
+describe('links inside running text', () => {
+  it('keeps keyword links whose class reads like chrome', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+      <p>The count at <a class="tag-link" href="/tags/weir">Mill Weir</a> fell by half this spring, and the trust's scientists say the <a class="tags" href="/tags/drought">drought</a> is only part of the story of the valley's decline.</p>
+      ${paras([3])}</article></body></html>`;
+    expect(text(html)).toContain('The count at Mill Weir fell by half this spring, and the trust\'s scientists say the drought is only part');
+  });
+});
+
+describe('deep markup', () => {
+  it('looks for a standfirst in deeply nested markup without overflowing the stack', () => {
+    const html = `<html><body><h1>Salmon count</h1>${'<div>'.repeat(20000)}${paras([1, 2, 3])}${'</div>'.repeat(20000)}</body></html>`;
+    expect(text(html)).toContain('Paragraph 3 describes');
+  });
+});
