@@ -57,7 +57,8 @@ const BOILER_PHRASE = new RegExp(
     '\\b(?:tell us what you think|what do you think\\?|have your say|join the (?:discussion|conversation))',
     '\\b(?:read more|read also|see also|related(?: articles| stories| posts)?|more from|recommended|you may also like|you might also like|trending now|most popular|most read)\\b',
     '\\b(?:share (?:this|on|via)|tweet this|follow us|like us on|sign up|subscribe|newsletter|get our|join our|download (?:our|the) app)\\b',
-    '\\b(?:cookies?|privacy policy|terms of (?:use|service)|all rights reserved|copyright ©|©)',
+    // "©" opens most credit lines, so it is matched without a word boundary before it.
+    '\\b(?:cookies?|privacy policy|terms of (?:use|service)|all rights reserved)|©',
     '\\b(?:leave a (?:comment|reply)|post a comment|comments?\\s*\\(\\d+\\)|\\d+ comments?|show comments|add (?:a )?comment|be the first to comment)\\b',
     '\\b(?:denial of responsibility|automatic aggregator|disclaimer:)',
     '(?:weiterlesen|mehr zum thema|lesen sie auch|auch interessant|lire aussi|à lire aussi|leer más|lee también|leggi anche|leia também|читайте также|подписывайтесь|подробнее)',
@@ -67,6 +68,10 @@ const BOILER_PHRASE = new RegExp(
   'i',
 );
 const PHRASE_MAX = 220;
+/** An inline run opened by "©" (or "Foto:", "Credit:") is a picture credit set inside a caption or paragraph. */
+const CREDIT = /^\s*(?:©|\(c\)\s|(?:foto|photo|credits?|bild)\s*:)/i;
+const CREDIT_MAX = 120;
+const credit = (n: TNode): boolean => n.len <= CREDIT_MAX && isInline(n.tag) && n.tag !== 'a' && CREDIT.test(nodeText(n));
 /** Sign-up lines are chrome even when long enough to read as a paragraph ("Subscribe to …, a free daily newsletter that …"). */
 const SIGNUP_PHRASE = /\b(?:newsletters?|by (?:subscribing|signing up)|subscribe (?:now|today))\b|^(?:get|receive) (?:our|the latest)\b/i;
 /** Non-link characters that make a paragraph prose whatever its link density. */
@@ -117,7 +122,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
     if (n.len === 0) return n.tag !== 'img' && n.tag !== 'br' && n.tag !== 'hr' && n.tag !== 'figure' && n.tag !== 'picture';
     if (isInline(n.tag)) {
       // A cluster of links inside running text (hover card, inline "related" box) is not prose.
-      if (linkCluster(n)) return true;
+      if (linkCluster(n) || credit(n)) return true;
     } else {
       // Link lists (menus, related articles, tag clouds); a paragraph with real prose outside
       // its links is kept even when a link cluster inflates its link density.
@@ -141,7 +146,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
         runHtml += esc(k);
         continue;
       }
-      if ((k.hidden && (opts.level ?? 0) === 0) || linkCluster(k)) continue;
+      if ((k.hidden && (opts.level ?? 0) === 0) || linkCluster(k) || credit(k)) continue;
       if (k.tag === 'br') {
         runText += '\n';
         runHtml += '<br>';

@@ -178,3 +178,17 @@ describe('deep markup', () => {
     expect(text(html)).toContain('Paragraph 3 describes');
   });
 });
+
+describe('picture credits', () => {
+  it('drops a credit line opened by "©", standing alone or nested inside a caption', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>
+      <figure><img src="/a.jpg"><figcaption>Volunteers count the fish at the weir on a cold morning before the spring floods, as every year since the trust began its survey. <span class="src"><em class="pic">© Ann Lee/Photo Agency</em></span></figcaption></figure>
+      <p class="pic-note">© Bo Berg/Photo Agency</p>
+      ${paras([1, 2, 3])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Volunteers count the fish');
+    expect(out).toContain('Paragraph 3 describes');
+    expect(out).not.toContain('Ann Lee');
+    expect(out).not.toContain('Bo Berg');
+  });
+});
