@@ -52,6 +52,14 @@ const KEEP_INLINE = new Set([
 const BOILER_PHRASE = new RegExp(
   [
     '^(?:advertisement|advertisements|advert|adverts|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|sponsored|ad|comments?|kommentare|commentaires|comentarios|commenti)$',
+    // Ad labels set off by punctuation ("- Anzeige -", "*Werbung.", "Anzeige, enthält Affiliate-Links").
+    '^[\\s*\\-–—|(\\[]*(?:anzeige|werbung|advertisement|publicidad|publicité)(?:[\\s*\\-–—|)\\].:]*$|\\s*[,:|\\-–—])',
+    // Empty comment sections, login prompts and author-box headings.
+    '^(?:kommentieren|keine kommentare|no comments(?: yet)?|aucun commentaire|sin comentarios|über den autor|über die autorin|about the author|à propos de l.auteur|sobre el autor)\\b',
+    '\\b(?:you must be logged in|log in to (?:comment|reply)|sie müssen (?:sich )?(?:einloggen|anmelden|angemeldet|eingeloggt))',
+    // Related-content calls ("Das könnte Sie auch interessieren", "Ähnliche Beiträge").
+    '(?:ähnliche (?:beiträge|artikel)|könnte (?:dich|sie) (?:auch )?interessieren|weitere beiträge|if you (?:enjoyed|liked) (?:this|reading))',
+    '(?:síguenos|siguenos|folge uns|suivez-nous)\\b|\\bfor (?:ios|iphone) and android\\b',
     // Unrendered CMS shortcodes ("[button link=…]Send us…[/button]").
     '^\\[[a-z_-]+\\b[^\\]]*\\][\\s\\S]*\\[/[a-z_-]+\\]$',
     '\\b(?:tell us what you think|what do you think\\?|have your say|join the (?:discussion|conversation))',

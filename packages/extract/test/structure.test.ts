@@ -192,3 +192,15 @@ describe('picture credits', () => {
     expect(out).not.toContain('Bo Berg');
   });
 });
+
+describe('chrome phrases', () => {
+  it('drops ad labels set off by punctuation, empty comment sections, login prompts, author-box headings and related-content calls', () => {
+    const html = `<!doctype html><html lang="de"><head><title>Lachszählung</title></head><body><article><h1>Lachszählung</h1>
+      ${paras([1, 2])}<p>- Anzeige -</p><p>Anzeige, enthält Partnerlinks</p>${paras([3])}
+      <h3>Über den Autor</h3><p>Das könnte Sie auch interessieren:</p><h3>Keine Kommentare</h3>
+      <p>Sie müssen sich einloggen, um an der Diskussion teilzunehmen.</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    for (const s of ['Anzeige', 'Über den Autor', 'interessieren', 'Keine Kommentare', 'einloggen']) expect(out).not.toContain(s);
+  });
+});
