@@ -80,8 +80,21 @@ const PHRASE_MAX = 220;
 const CREDIT = /^\s*(?:©|\(c\)\s|(?:foto|photo|credits?|bild)\s*:)/i;
 const CREDIT_MAX = 120;
 const credit = (n: TNode): boolean => n.len <= CREDIT_MAX && isInline(n.tag) && n.tag !== 'a' && CREDIT.test(nodeText(n));
-/** Sign-up lines are chrome even when long enough to read as a paragraph ("Subscribe to …, a free daily newsletter that …"). */
-const SIGNUP_PHRASE = /\b(?:newsletters?|by (?:subscribing|signing up)|subscribe (?:now|today))\b|^(?:get|receive) (?:our|the latest)\b/i;
+/**
+ * Sign-up lines and other calls to action are chrome even when long enough to read as a paragraph
+ * ("Subscribe to …, a free daily newsletter that …", "Follow us on Twitter and Instagram for …",
+ * "… download our apps for iOS and Android", login-to-comment prompts).
+ */
+const SIGNUP_PHRASE = new RegExp(
+  [
+    '\\b(?:newsletters?|by (?:subscribing|signing up)|subscribe (?:now|today)|please subscribe)\\b|^(?:get|receive) (?:our|the latest)\\b',
+    '^\\W*(?:follow|síguenos|siguenos|folge uns|folgen sie uns|suivez-nous)\\b.{0,80}\\b(?:twitter|instagram|facebook|telegram|youtube|whatsapp)\\b',
+    '\\bdownload\\b.{0,60}\\bapps?\\b.{0,20}\\b(?:ios|android)\\b',
+    '\\bif you (?:enjoyed|liked) (?:this|reading)\\b',
+    '\\b(?:you must be logged in|(?:eingeloggt|angemeldet) sein)\\b',
+  ].join('|'),
+  'i',
+);
 /** Non-link characters that make a paragraph prose whatever its link density. */
 const PROSE_MIN = 100;
 

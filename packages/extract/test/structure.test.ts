@@ -204,3 +204,15 @@ describe('chrome phrases', () => {
     for (const s of ['Anzeige', 'Über den Autor', 'interessieren', 'Keine Kommentare', 'einloggen']) expect(out).not.toContain(s);
   });
 });
+
+describe('calls to action', () => {
+  it('drops follow-us, app-download and login-to-comment lines long enough to read as a paragraph', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+      <div class="note"><em>Follow the River Gazette on Twitter and Instagram for live updates from the valley and the weirs every day.</em></div>
+      <p>For the latest stories and breaking news updates download the River Gazette apps for iOS and Android.</p>
+      <p>To comment on the story "Salmon count" you must be logged in with your reader account first.</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    for (const s of ['Twitter', 'iOS', 'logged in']) expect(out).not.toContain(s);
+  });
+});
