@@ -52,12 +52,21 @@ const KEEP_INLINE = new Set([
 const BOILER_PHRASE = new RegExp(
   [
     '^(?:advertisement|advertisements|advert|adverts|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|sponsored|ad|comments?|kommentare|commentaires|comentarios|commenti)$',
+    // Ad labels set off by punctuation ("- Anzeige -", "*Werbung.", "Anzeige, enthält Affiliate-Links").
+    '^[\\s*\\-–—|(\\[]*(?:anzeige|werbung|advertisement|publicidad|publicité)(?:[\\s*\\-–—|)\\].:]*$|\\s*[,:|\\-–—])',
+    // Empty comment sections, login prompts and author-box headings.
+    '^(?:kommentieren|keine kommentare|no comments(?: yet)?|aucun commentaire|sin comentarios|über den autor|über die autorin|about the author|à propos de l.auteur|sobre el autor)\\b',
+    '\\b(?:you must be logged in|log in to (?:comment|reply)|sie müssen (?:sich )?(?:einloggen|anmelden|angemeldet|eingeloggt))',
+    // Related-content calls ("Das könnte Sie auch interessieren", "Ähnliche Beiträge").
+    '(?:ähnliche (?:beiträge|artikel)|könnte (?:dich|sie) (?:auch )?interessieren|weitere beiträge|if you (?:enjoyed|liked) (?:this|reading))',
+    '(?:síguenos|siguenos|folge uns|suivez-nous)\\b|\\bfor (?:ios|iphone) and android\\b',
     // Unrendered CMS shortcodes ("[button link=…]Send us…[/button]").
     '^\\[[a-z_-]+\\b[^\\]]*\\][\\s\\S]*\\[/[a-z_-]+\\]$',
     '\\b(?:tell us what you think|what do you think\\?|have your say|join the (?:discussion|conversation))',
     '\\b(?:read more|read also|see also|related(?: articles| stories| posts)?|more from|recommended|you may also like|you might also like|trending now|most popular|most read)\\b',
     '\\b(?:share (?:this|on|via)|tweet this|follow us|like us on|sign up|subscribe|newsletter|get our|join our|download (?:our|the) app)\\b',
-    '\\b(?:cookies?|privacy policy|terms of (?:use|service)|all rights reserved|copyright ©|©)',
+    // "©" opens most credit lines, so it is matched without a word boundary before it.
+    '\\b(?:cookies?|privacy policy|terms of (?:use|service)|all rights reserved)|©',
     '\\b(?:leave a (?:comment|reply)|post a comment|comments?\\s*\\(\\d+\\)|\\d+ comments?|show comments|add (?:a )?comment|be the first to comment)\\b',
     '\\b(?:denial of responsibility|automatic aggregator|disclaimer:)',
     '(?:weiterlesen|mehr zum thema|lesen sie auch|auch interessant|lire aussi|à lire aussi|leer más|lee también|leggi anche|leia também|читайте также|подписывайтесь|подробнее)',
@@ -67,8 +76,25 @@ const BOILER_PHRASE = new RegExp(
   'i',
 );
 const PHRASE_MAX = 220;
-/** Sign-up lines are chrome even when long enough to read as a paragraph ("Subscribe to …, a free daily newsletter that …"). */
-const SIGNUP_PHRASE = /\b(?:newsletters?|by (?:subscribing|signing up)|subscribe (?:now|today))\b|^(?:get|receive) (?:our|the latest)\b/i;
+/** An inline run opened by "©" (or "Foto:", "Credit:") is a picture credit set inside a caption or paragraph. */
+const CREDIT = /^\s*(?:©|\(c\)\s|(?:foto|photo|credits?|bild)\s*:)/i;
+const CREDIT_MAX = 120;
+const credit = (n: TNode): boolean => n.len <= CREDIT_MAX && isInline(n.tag) && n.tag !== 'a' && CREDIT.test(nodeText(n));
+/**
+ * Sign-up lines and other calls to action are chrome even when long enough to read as a paragraph
+ * ("Subscribe to …, a free daily newsletter that …", "Follow us on Twitter and Instagram for …",
+ * "… download our apps for iOS and Android", login-to-comment prompts).
+ */
+const SIGNUP_PHRASE = new RegExp(
+  [
+    '\\b(?:newsletters?|by (?:subscribing|signing up)|subscribe (?:now|today)|please subscribe)\\b|^(?:get|receive) (?:our|the latest)\\b',
+    '^\\W*(?:follow|síguenos|siguenos|folge uns|folgen sie uns|suivez-nous)\\b.{0,80}\\b(?:twitter|instagram|facebook|telegram|youtube|whatsapp)\\b',
+    '\\bdownload\\b.{0,60}\\bapps?\\b.{0,20}\\b(?:ios|android)\\b',
+    '\\bif you (?:enjoyed|liked) (?:this|reading)\\b',
+    '\\b(?:you must be logged in|(?:eingeloggt|angemeldet) sein)\\b',
+  ].join('|'),
+  'i',
+);
 /** Non-link characters that make a paragraph prose whatever its link density. */
 const PROSE_MIN = 100;
 
@@ -117,7 +143,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
     if (n.len === 0) return n.tag !== 'img' && n.tag !== 'br' && n.tag !== 'hr' && n.tag !== 'figure' && n.tag !== 'picture';
     if (isInline(n.tag)) {
       // A cluster of links inside running text (hover card, inline "related" box) is not prose.
-      if (linkCluster(n)) return true;
+      if (linkCluster(n) || credit(n)) return true;
     } else {
       // Link lists (menus, related articles, tag clouds); a paragraph with real prose outside
       // its links is kept even when a link cluster inflates its link density.
@@ -141,7 +167,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
         runHtml += esc(k);
         continue;
       }
-      if ((k.hidden && (opts.level ?? 0) === 0) || linkCluster(k)) continue;
+      if ((k.hidden && (opts.level ?? 0) === 0) || linkCluster(k) || credit(k)) continue;
       if (k.tag === 'br') {
         runText += '\n';
         runHtml += '<br>';

@@ -178,3 +178,41 @@ describe('deep markup', () => {
     expect(text(html)).toContain('Paragraph 3 describes');
   });
 });
+
+describe('picture credits', () => {
+  it('drops a credit line opened by "©", standing alone or nested inside a caption', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>
+      <figure><img src="/a.jpg"><figcaption>Volunteers count the fish at the weir on a cold morning before the spring floods, as every year since the trust began its survey. <span class="src"><em class="pic">© Ann Lee/Photo Agency</em></span></figcaption></figure>
+      <p class="pic-note">© Bo Berg/Photo Agency</p>
+      ${paras([1, 2, 3])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Volunteers count the fish');
+    expect(out).toContain('Paragraph 3 describes');
+    expect(out).not.toContain('Ann Lee');
+    expect(out).not.toContain('Bo Berg');
+  });
+});
+
+describe('chrome phrases', () => {
+  it('drops ad labels set off by punctuation, empty comment sections, login prompts, author-box headings and related-content calls', () => {
+    const html = `<!doctype html><html lang="de"><head><title>Lachszählung</title></head><body><article><h1>Lachszählung</h1>
+      ${paras([1, 2])}<p>- Anzeige -</p><p>Anzeige, enthält Partnerlinks</p>${paras([3])}
+      <h3>Über den Autor</h3><p>Das könnte Sie auch interessieren:</p><h3>Keine Kommentare</h3>
+      <p>Sie müssen sich einloggen, um an der Diskussion teilzunehmen.</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    for (const s of ['Anzeige', 'Über den Autor', 'interessieren', 'Keine Kommentare', 'einloggen']) expect(out).not.toContain(s);
+  });
+});
+
+describe('calls to action', () => {
+  it('drops follow-us, app-download and login-to-comment lines long enough to read as a paragraph', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+      <div class="note"><em>Follow the River Gazette on Twitter and Instagram for live updates from the valley and the weirs every day.</em></div>
+      <p>For the latest stories and breaking news updates download the River Gazette apps for iOS and Android.</p>
+      <p>To comment on the story "Salmon count" you must be logged in with your reader account first.</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    for (const s of ['Twitter', 'iOS', 'logged in']) expect(out).not.toContain(s);
+  });
+});
