@@ -1,5 +1,5 @@
 import type { Store } from '@newsline/store';
-import { scopeFilter, type MatchScope } from './scope';
+import { scopeFilter, scopeHint, type MatchScope } from './scope';
 
 export interface ScopeMatch {
   _id: string;
@@ -15,13 +15,14 @@ const PROJECTION = { _id: 1, url: 1, urlKey: 1, sourceId: 1, simhash: 1, entryId
 /**
  * The stored articles a scope covers, at most `limit`: the scope's one indexed query
  * (`scopeFilter`: `_id` or `urlKey` for a URL, a `urlKey` range for a prefix, `domains`,
- * `sourceId`). A re-keyed article is found under its current key and domains.
+ * `sourceId`, each through its named index: scopeHint). A re-keyed article is found under its
+ * current key and domains.
  */
 export async function findScopeMatches(store: Store, s: MatchScope, opts: { limit?: number } = {}): Promise<ScopeMatch[]> {
-  const docs = await store.Article.find(scopeFilter(s), PROJECTION)
-    .limit(opts.limit ?? 500)
-    .lean();
-  return docs.map(asMatch);
+  const q = store.Article.find(scopeFilter(s), PROJECTION).limit(opts.limit ?? 500);
+  const hint = scopeHint(s);
+  if (hint) q.hint(hint);
+  return (await q.lean()).map(asMatch);
 }
 
 function asMatch(a: {

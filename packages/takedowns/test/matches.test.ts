@@ -1,7 +1,7 @@
 import { articleIdFor, domainsOf, urlKey } from '@newsline/domain';
 import { testServices } from '@newsline/embedded-stack';
 import { createStore, type Store } from '@newsline/store';
-import { findScopeMatches, scopeFilter, scopeKey, type MatchScope } from '../src';
+import { findScopeMatches, scopeFilter, scopeHint, scopeKey, type MatchScope } from '../src';
 
 let store: Store;
 beforeAll(async () => {
@@ -93,7 +93,8 @@ describe('findScopeMatches', () => {
       scope('DOMAIN', 'bulk3.example'),
       scope('SOURCE', srcA),
     ]) {
-      const plan = JSON.stringify(await store.Article.collection.find(scopeFilter(s)).limit(500).explain());
+      const hint = scopeHint(s);
+      const plan = JSON.stringify(await store.Article.collection.find(scopeFilter(s), hint ? { hint } : {}).limit(500).explain());
       expect({ kind: s.kind, plan: /Seq Scan|COLLSCAN/.test(plan) ? plan.slice(0, 400) : 'index' }).toEqual({
         kind: s.kind,
         plan: 'index',
