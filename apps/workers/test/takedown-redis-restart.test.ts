@@ -55,6 +55,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'newsline-redis-'));
   await startRedis();
   store = await createStore(testServices('workers_redis').mongoUrl);
+  await store.ensureIndexes(); // as the workers app does at start
 });
 afterAll(async () => {
   await stopRedis();

@@ -19,10 +19,16 @@ const PROJECTION = { _id: 1, url: 1, urlKey: 1, sourceId: 1, simhash: 1, entryId
  * current key and domains.
  */
 export async function findScopeMatches(store: Store, s: MatchScope, opts: { limit?: number } = {}): Promise<ScopeMatch[]> {
-  const q = store.Article.find(scopeFilter(s), PROJECTION).limit(opts.limit ?? 500);
+  const run = (hint?: Record<string, 1 | -1>) => {
+    const q = store.Article.find(scopeFilter(s), PROJECTION).limit(opts.limit ?? 500);
+    if (hint) q.hint(hint);
+    return q.lean();
+  };
   const hint = scopeHint(s);
-  if (hint) q.hint(hint);
-  return (await q.lean()).map(asMatch);
+  // A database whose indexes were never built (ensureIndexes not run) rejects the hint: the
+  // removal must still happen, so the same query runs unhinted.
+  const docs = hint ? await run(hint).catch(() => run()) : await run();
+  return docs.map(asMatch);
 }
 
 function asMatch(a: {
