@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { jobIds, QUEUES, takedownJob } from '@newsline/domain';
 import type { AppContext } from '@newsline/lifecycle';
-import { createPoliteClient } from '@newsline/http';
+import { politeClientFromConfig } from '@newsline/http';
 import { auditModels, takedownModel, takedownNoticeModel, takedownOpenModel, tombstoneModel } from '@newsline/store';
 import { createMailQueue, queueNotice, redriveNotices } from '@newsline/takedowns';
 import { createGraphQLHandler, IDENTITY_HEADER, verifyIdentity, type Identity } from '@newsline/subgraph';
@@ -56,15 +56,7 @@ export async function setupCompliance(
   const queue = new Queue(QUEUES.takedown, { connection, prefix: opts.queuePrefix, defaultJobOptions: JOB_OPTS });
   const mail = createMailQueue(connection, opts.queuePrefix);
   // .well-known proofs are fetched like any publisher page: robots-free (the publisher asked) but SSRF-guarded.
-  const http = createPoliteClient({
-    redis,
-    userAgent: config.HTTP_USER_AGENT,
-    robotsToken: config.HTTP_USER_AGENT.split('/')[0]!,
-    allowHosts: config.HTTP_ALLOW_HOSTS,
-    hostRatePerSec: config.HTTP_HOST_RATE_PER_SEC,
-    hostConcurrency: config.HTTP_HOST_CONCURRENCY,
-    totalTimeoutMs: 10_000,
-  });
+  const http = politeClientFromConfig(config, redis, { totalTimeoutMs: 10_000 });
   const svc: ComplianceServices = {
     store,
     redis,

@@ -1,5 +1,5 @@
 import type { Config } from '@newsline/config';
-import { createPoliteClient, type PoliteClientOptions } from '@newsline/http';
+import { politeClientFromConfig, type PoliteClientOptions } from '@newsline/http';
 import type { Logger } from '@newsline/logger';
 import type { Store } from '@newsline/store';
 import type Redis from 'ioredis';
@@ -19,15 +19,7 @@ export function createIngestContext(opts: {
   httpOverrides?: Partial<PoliteClientOptions>;
 }): IngestContext {
   const { config } = opts;
-  const http = createPoliteClient({
-    redis: opts.redis,
-    userAgent: config.HTTP_USER_AGENT,
-    robotsToken: config.HTTP_USER_AGENT.split('/')[0]!,
-    allowHosts: config.HTTP_ALLOW_HOSTS,
-    hostRatePerSec: config.HTTP_HOST_RATE_PER_SEC,
-    hostConcurrency: config.HTTP_HOST_CONCURRENCY,
-    ...opts.httpOverrides,
-  });
+  const http = politeClientFromConfig(config, opts.redis, opts.httpOverrides);
   return {
     config,
     log: opts.log,

@@ -415,3 +415,28 @@ class Client implements PoliteClient {
 export function createPoliteClient(opts: PoliteClientOptions): PoliteClient {
   return new Client(opts);
 }
+
+/** The `HTTP_*` settings of the config schema (structural, so this package needs no config import). */
+export interface PoliteClientSettings {
+  HTTP_USER_AGENT: string;
+  HTTP_ALLOW_HOSTS?: string[];
+  HTTP_HOST_RATE_PER_SEC: number;
+  HTTP_HOST_CONCURRENCY: number;
+}
+
+/** The client every app builds from its config: the robots token is the User-Agent's product name. */
+export function politeClientFromConfig(
+  config: PoliteClientSettings,
+  redis: PoliteClientOptions['redis'],
+  overrides: Partial<PoliteClientOptions> = {},
+): PoliteClient {
+  return createPoliteClient({
+    redis,
+    userAgent: config.HTTP_USER_AGENT,
+    robotsToken: config.HTTP_USER_AGENT.split('/')[0]!,
+    allowHosts: config.HTTP_ALLOW_HOSTS,
+    hostRatePerSec: config.HTTP_HOST_RATE_PER_SEC,
+    hostConcurrency: config.HTTP_HOST_CONCURRENCY,
+    ...overrides,
+  });
+}

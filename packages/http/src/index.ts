@@ -1,4 +1,4 @@
-export { createPoliteClient } from './client';
+export { createPoliteClient, politeClientFromConfig, type PoliteClientSettings } from './client';
 export { isForbiddenAddress, hostKey, portAllowed } from './address';
 export { computeBackoffMs, parseRetryAfter, type BackoffOptions } from './backoff';
 export type {
