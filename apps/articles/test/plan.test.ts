@@ -1,7 +1,7 @@
 import { testServices } from '@newsline/embedded-stack';
 import { createStore, type Store } from '@newsline/store';
 import mongoose, { Types } from 'mongoose';
-import { pageOfArticles, PAGE_INDEXES, RARE_LIMIT, type PageQuery } from '@newsline/store';
+import { pageOfArticles, PAGE_INDEXES, RARE_LIMIT, SAME_MS_LIMIT, type PageQuery } from '@newsline/store';
 
 // The planner against the real database: pages agree with a plain sort of everything, and every
 // query it sends is served by an index (explain on the embedded default: no sequential scan).
@@ -91,6 +91,30 @@ describe('pageOfArticles', () => {
     expect(N).toBeGreaterThan(RARE_LIMIT); // 'common' takes the windowed path
     const want = expected(pred).slice(0, 130);
     expect(await pages(q, 20, 130)).toEqual(want);
+  });
+
+  it('pages a millisecond holding more than SAME_MS_LIMIT articles (the _id-range fallback)', async () => {
+    const t = new Date(now - 3 * 86_400_000);
+    const burst = Array.from({ length: SAME_MS_LIMIT * 2 + 7 }, (_, i) => ({
+      _id: new Types.ObjectId(),
+      publishedAt: t,
+      language: 'de',
+      urlKey: `burst.example/${i}`,
+      url: `https://burst.example/${i}`,
+      sourceUrl: `https://burst.example/${i}`,
+      attribution: 'B',
+      title: `B${i}`,
+    }));
+    await store.Article.collection.insertMany(burst);
+    try {
+      const want = burst
+        .map((a) => String(a._id))
+        .sort()
+        .reverse();
+      expect(await pages({ languages: ['de'] }, 20, burst.length + 5)).toEqual(want);
+    } finally {
+      await store.Article.collection.deleteMany({ language: 'de' });
+    }
   });
 
   it('answers the page past the oldest article with nothing (windows widen to the earliest date)', async () => {
