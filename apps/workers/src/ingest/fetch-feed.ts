@@ -210,6 +210,15 @@ type EntryOutcome = 'created' | 'exists' | 'too-old' | 'no-link' | 'blocked';
 
 interface Candidate {
   index: number;
+  entry: FeedEntry;
+  link: string;
+  entryRef: string;
+  refId: string;
+}
+
+/** An entry that passed the seen check, with its document built (URL identity, search terms). */
+interface Fresh {
+  index: number;
   url: string;
   key: string;
   entryRef: string;
@@ -246,45 +255,9 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
   e.entries.forEach((entry, index) => {
     const link = entry.link ?? (entry.id && /^https?:\/\//.test(entry.id) ? entry.id : undefined);
     if (!link) return;
-    let url: string;
-    let key: string;
-    try {
-      url = canonicalUrl(link);
-      key = urlKey(link);
-    } catch {
-      return;
-    }
     const date = entry.published ?? entry.updated;
     if (date && date.getTime() < e.horizon) return void (out[index] = 'too-old');
-    const publishedAt = !date || date.getTime() > e.now.getTime() + MAX_FUTURE_MS ? e.now : date;
-    const title = entry.title?.trim() || url;
-    const language = e.language(entry);
-    candidates.push({
-      index,
-      url,
-      key,
-      entryRef: `${e.feedId}:${entry.id}`,
-      refId: entryRefIdFor(e.feedId, entry.id),
-      doc: {
-        urlKey: key,
-        url,
-        sourceUrl: url,
-        attribution: e.attribution,
-        sourceId: e.sourceId,
-        feedId: e.feedId,
-        country: e.country,
-        title,
-        summary: entry.summary ?? entry.content,
-        authors: entry.authors,
-        publishedAt,
-        language: language?.toLowerCase().split(/[-_]/)[0],
-        keywords: entry.categories.slice(0, 20),
-        image: entry.image ?? entry.enclosures.find((x) => x.type?.startsWith('image/'))?.url,
-        terms: termsFor({ title, summary: entry.summary, language }),
-        extraction: { status: 'pending', attempts: 0 },
-        version: 0,
-      },
-    });
+    candidates.push({ index, entry, link, entryRef: `${e.feedId}:${entry.id}`, refId: entryRefIdFor(e.feedId, entry.id) });
   });
   if (!candidates.length) return out;
 
@@ -302,7 +275,7 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
   // Same feed entry id seen before under another URL (re-tracked link): same article.
   const known = complete ? unseen.map(() => false) : await Promise.all(unseen.map((c) => EntryRef.exists({ _id: c.refId })));
   const remembered = unseen.filter((_, i) => known[i]).map((c) => c.refId);
-  const fresh: Candidate[] = [];
+  const fresh: Fresh[] = [];
   const byRef = new Set<string>();
   for (let i = 0; i < unseen.length; i++) {
     const c = unseen[i]!;
@@ -310,7 +283,8 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
     if (known[i] || byRef.has(c.refId)) out[c.index] = 'exists';
     else {
       byRef.add(c.refId);
-      fresh.push(c);
+      const f = freshEntry(c, e);
+      if (f) fresh.push(f);
     }
   }
   const blockedFlags = await Promise.all(fresh.map((c) => ctx.isBlocked(c.url)));
@@ -379,4 +353,51 @@ async function storeEntries(ctx: IngestContext, e: EntriesInput): Promise<EntryO
     .expire(seen, SEEN_TTL_SEC)
     .exec();
   return out;
+}
+
+/**
+ * The document of an entry not stored yet. Built only after the seen check: every poll re-reads
+ * the whole feed window (40 entries in the soak), and URL canonicalisation and search terms for
+ * entries already stored were about half of a poll's CPU. `undefined`: the link is not a URL.
+ */
+function freshEntry(c: Candidate, e: EntriesInput): Fresh | undefined {
+  const { entry } = c;
+  let url: string;
+  let key: string;
+  try {
+    url = canonicalUrl(c.link);
+    key = urlKey(c.link);
+  } catch {
+    return undefined;
+  }
+  const date = entry.published ?? entry.updated;
+  const publishedAt = !date || date.getTime() > e.now.getTime() + MAX_FUTURE_MS ? e.now : date;
+  const title = entry.title?.trim() || url;
+  const language = e.language(entry);
+  return {
+    index: c.index,
+    url,
+    key,
+    entryRef: c.entryRef,
+    refId: c.refId,
+    doc: {
+      urlKey: key,
+      url,
+      sourceUrl: url,
+      attribution: e.attribution,
+      sourceId: e.sourceId,
+      feedId: e.feedId,
+      country: e.country,
+      title,
+      summary: entry.summary ?? entry.content,
+      authors: entry.authors,
+      publishedAt,
+      language: language?.toLowerCase().split(/[-_]/)[0],
+      keywords: entry.categories.slice(0, 20),
+      image: entry.image ?? entry.enclosures.find((x) => x.type?.startsWith('image/'))?.url,
+      terms: termsFor({ title, summary: entry.summary, language }),
+      extraction: { status: 'pending', attempts: 0 },
+      version: 0,
+    },
+  };
 }
