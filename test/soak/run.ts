@@ -201,10 +201,6 @@ export async function runSoak(argv: string[], out: (s: string) => void = (s) => 
     SUBGRAPH_SOURCES_URL: `http://127.0.0.1:${ps}/graphql`,
     // Catch-up queries page through every recent headline: the per-key limit must not trip.
     GATEWAY_RATE_LIMIT_PER_MIN: '1000000',
-    // A catch-up reads `lookback` (120 s) and more of headlines: at 55 articles/s that is ~7,000,
-    // beyond the default 2,000-article window (pages past it are windowed index reads, slower
-    // than memory). Sized for the traffic, as a deployment at this rate would be.
-    ARTICLES_WINDOW_SIZE: process.env.XW ?? '12000',
     TAKEDOWN_SUBMIT_RATE_PER_HOUR: '1000',
   };
   const apps = {
