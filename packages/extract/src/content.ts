@@ -430,7 +430,8 @@ function splitParts(root: TNode, inBoiler: Set<TNode>): TNode[] {
       if (typeof k === 'string' || k === a || inBoiler.has(k) || k.len === 0) continue;
       if (k.linkLen > 0.5 * k.len) continue;
       const g = goodOutsideBoiler(k, inBoiler);
-      if (signature(k) === sig ? g > 0 : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && g >= 0.7 * k.len && k.linkLen <= 0.2 * k.len) parts.add(k);
+      if (signature(k) === sig ? g > 0 : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && g >= 0.7 * k.len && k.linkLen <= 0.2 * k.len)
+        parts.add(k);
     }
   }
   if (parts.size === 1) return [root];
@@ -453,8 +454,16 @@ function splitParts(root: TNode, inBoiler: Set<TNode>): TNode[] {
 
 // A one-line deck under the headline is a summary that sources disagree on; a standfirst of several lines is article text.
 const LEDE_MIN = 180;
+const LEDE_NAMED_MIN = 160;
 // Captions of lead images often sit in plain divs beside the picture, not in <figcaption>.
-const MEDIA_HINT = /image|photo|picture|media|caption|credit|gallery/;
+const MEDIA_HINT = /image|img|photo|picture|media|caption|credit|gallery|video/;
+// Blocks named as the article's lede ("teaser-text", "entry__subtitle", "article-excerpt", "chapo").
+const LEDE_HINT =
+  /(?:^|[^a-z]|article|post|entry|story|news)(?:lead|lede|intro|teaser|subtitle|standfirst|excerpt|summary|description|chapo|deck|abstract|sapo|subheadline|subline)(?:text|paragraph)?(?:[^a-z]|$)/;
+// Words that make a headline block read as chrome by class ("article-header", "post-top", "padding-bottom").
+const HEADER_WORDS = /header|head|hero|top|bottom|lead|lede|intro|teaser|subtitle|standfirst|excerpt|summary|description/g;
+// Two sentences or more: a one-sentence deck is a summary that sources disagree on.
+const TWO_SENTENCES = /[.!?…]["'»“”’)]*\s+["'„«“‘(]?\p{Lu}|[。！？](?=\S)/u;
 const LEDE_SKIP = new Set(['nav', 'aside', 'footer', 'form', 'figure', 'figcaption', 'caption', 'menu', 'li', 'td', 'th', 'blockquote']);
 
 /**
@@ -472,10 +481,11 @@ export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<T
   let blocked = false;
   let done = false;
   // Iterative pre-order walk up to the first part (deep markup must not overflow the stack);
-  // candidates reset at every h1.
-  const stack: Array<[TNode, boolean]> = [[top, false]];
+  // candidates reset at every h1. Frames: node, inside chrome, inside headline chrome (a
+  // <header> or a class that is chrome only by header words), inside a block named as a lede.
+  const stack: Array<[TNode, boolean, boolean, boolean]> = [[top, false, false, false]];
   while (stack.length) {
-    const [n, chrome] = stack.pop()!;
+    const [n, chromeUp, headUp, hintUp] = stack.pop()!;
     if (n === first) {
       done = true;
       break;
@@ -486,15 +496,31 @@ export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<T
       found.length = 0;
       continue;
     }
-    const skip = chrome || n.hidden || boiler.has(n) || LEDE_SKIP.has(n.tag) || MEDIA_HINT.test(n.cls);
-    if (afterH1 && !skip && !isInline(n.tag) && n.ownLen >= LEDE_MIN && !/^h\d$/.test(n.tag)) {
-      if (n.ownLinkLen > 0.2 * n.ownLen || teaser(n.lead, n.ownLen)) blocked = true;
-      // The page's meta description shown as a deck is a summary of the article, not its text.
-      else if (!summaryKey || normKey(nodeText(n)) !== summaryKey) found.push(n);
+    const head =
+      boiler.has(n) && !n.hidden && (n.tag === 'header' || (!BOILER_TAGS.has(n.tag) && !boilerClass(n.cls.replace(HEADER_WORDS, ' '))));
+    const chrome = chromeUp || n.hidden || (boiler.has(n) && !head) || LEDE_SKIP.has(n.tag) || MEDIA_HINT.test(n.cls);
+    const inHead = headUp || head;
+    const hint = hintUp || LEDE_HINT.test(n.cls);
+    if (afterH1 && !chrome && !isInline(n.tag)) {
+      const heading = /^h\d$/.test(n.tag);
+      if (!inHead && !heading && n.ownLen >= LEDE_MIN) {
+        if (n.ownLinkLen > 0.2 * n.ownLen || teaser(n.lead, n.ownLen)) blocked = true;
+        // The page's meta description shown as a deck is a summary of the article, not its text.
+        else if (!summaryKey || normKey(nodeText(n)) !== summaryKey || (hint && TWO_SENTENCES.test(nodeText(n)))) found.push(n);
+      } else if (
+        hint &&
+        n.ownLen >= LEDE_NAMED_MIN &&
+        n.ownLinkLen <= 0.2 * n.ownLen &&
+        !teaser(n.lead, n.ownLen) &&
+        TWO_SENTENCES.test(nodeText(n))
+      ) {
+        // A standfirst named as such may sit in the headline block, be set as a heading, or repeat the meta description.
+        found.push(n);
+      }
     }
     for (let i = n.kids.length - 1; i >= 0; i--) {
       const k = n.kids[i]!;
-      if (typeof k !== 'string') stack.push([k, skip]);
+      if (typeof k !== 'string') stack.push([k, chrome, inHead, hint]);
     }
   }
   if (!done || !afterH1 || blocked || found.length === 0 || found.length > 2) return [];

@@ -68,7 +68,11 @@ describe('class names that only look like chrome', () => {
   });
 
   it('keeps sections whose heading-slug id contains "shared"', () => {
-    const out = text(shell(`<div class="section" id="intro">${paras([1])}</div>${[2, 3, 4].map((n) => `<div class="section" id="shared-history-part-${n}"><h2>Part ${n}</h2>${paras([n])}</div>`).join('')}`));
+    const out = text(
+      shell(
+        `<div class="section" id="intro">${paras([1])}</div>${[2, 3, 4].map((n) => `<div class="section" id="shared-history-part-${n}"><h2>Part ${n}</h2>${paras([n])}</div>`).join('')}`,
+      ),
+    );
     for (const n of [1, 2, 3, 4]) expect(out).toContain(`Paragraph ${n} describes`);
   });
 });
@@ -90,7 +94,9 @@ describe('standfirst', () => {
   const standfirst =
     'The trust has counted salmon in the upper valley for thirty years. This spring the count fell by half, and its scientists now say the weirs, not the weather, are to blame for the decline.';
   // A row of topic links beside the standfirst keeps the root from climbing to it.
-  const topics = ['Rivers', 'Wildlife', 'County council', 'Farming', 'Weather', 'Fishing', 'Tourism', 'Courts', 'Schools', 'Transport'].map((t) => `<a href="/t/${t}">${t} news and analysis</a>`).join(' ');
+  const topics = ['Rivers', 'Wildlife', 'County council', 'Farming', 'Weather', 'Fishing', 'Tourism', 'Courts', 'Schools', 'Transport']
+    .map((t) => `<a href="/t/${t}">${t} news and analysis</a>`)
+    .join(' ');
   const page = (header: string, head = ''): string =>
     `<!doctype html><html lang="en"><head><title>Salmon count</title>${head}</head><body><main><article>
       <div class="title-block"><p>${topics}</p><h1>Salmon count falls by half</h1>${header}</div>
@@ -103,9 +109,34 @@ describe('standfirst', () => {
   });
 
   it('leaves out a one-line deck, an image caption and a deck that repeats the meta description', () => {
-    expect(text(page('<p class="deck">Scientists blame the weirs, not the weather, for a spring count that fell by half.</p>'))).not.toContain('Scientists blame');
+    expect(
+      text(page('<p class="deck">Scientists blame the weirs, not the weather, for a spring count that fell by half.</p>')),
+    ).not.toContain('Scientists blame');
     expect(text(page(`<div class="lead-image"><div class="text">${standfirst}</div></div>`))).not.toContain('The trust has counted');
-    expect(text(page(`<p class="intro">${standfirst}</p>`, `<meta name="description" content="${standfirst}">`))).not.toContain('The trust has counted');
+    expect(text(page(`<div class="text">${standfirst}</div>`, `<meta name="description" content="${standfirst}">`))).not.toContain(
+      'The trust has counted',
+    );
+  });
+
+  it('takes a standfirst named as such from the headline block, set as a heading, or repeating the meta description', () => {
+    const meta = `<meta name="description" content="${standfirst}">`;
+    for (const header of [
+      `<header class="article-header"><p class="entry__subtitle">${standfirst}</p></header>`,
+      `<div class="teaser-text"><p>${standfirst}</p></div>`,
+      `<h2 class="article-lead">${standfirst}</h2>`,
+      `<p class="intro">${standfirst}</p>`,
+    ]) {
+      const out = text(page(header, meta));
+      expect(out.startsWith('The trust has counted salmon')).toBe(true);
+      expect(out).toContain('Paragraph 4 describes');
+    }
+  });
+
+  it('still leaves out a named one-sentence deck in the headline block, and a named block inside other chrome', () => {
+    const deck =
+      'Scientists working for the trust now blame the weirs on the upper river, and not the two dry summers, for a spring count of salmon that fell by half in the valley.';
+    expect(text(page(`<header><p class="summary">${deck}</p></header>`))).not.toContain('Scientists working');
+    expect(text(page(`<div class="share-tools"><p class="intro">${standfirst}</p></div>`))).not.toContain('The trust has counted');
   });
 });
 
@@ -123,7 +154,8 @@ describe('headings inside the body', () => {
 
 describe('tables inside the body', () => {
   it('keeps table cells that hold one link, and still drops a cell that is a list of links', () => {
-    const row = (name: string, n: number): string => `<tr><td><a href="/seat/${n}">${name}</a></td><td>${n} kg, rear-facing to 105 cm, fits an ISOFIX base, tested in frontal and side impacts</td></tr>`;
+    const row = (name: string, n: number): string =>
+      `<tr><td><a href="/seat/${n}">${name}</a></td><td>${n} kg, rear-facing to 105 cm, fits an ISOFIX base, tested in frontal and side impacts</td></tr>`;
     const html = `<!doctype html><html lang="en"><head><title>Seat test</title></head><body><article><h1>Seat test</h1>${paras([1, 2, 3])}
       <table><tbody>${row('Harbour Junior i-Size', 9)}${row('Valley Carrier Plus', 12)}
       <tr><td><a href="/a">Home</a> <a href="/b">Seats</a> <a href="/c">Prams</a></td><td>menu</td></tr></tbody></table>${paras([4])}</article></body></html>`;
@@ -136,7 +168,8 @@ describe('tables inside the body', () => {
 
 describe('climbing past a wrapper of ads', () => {
   it('takes the ancestor whose extra text is mostly prose even when the wrapper between adds none', () => {
-    const short = (n: number): string => `<div class="note-${'abcde'[n]}"><p>Note ${n}: the trust's volunteers walked the bank at dawn and logged every fish they saw.</p></div>`;
+    const short = (n: number): string =>
+      `<div class="note-${'abcde'[n]}"><p>Note ${n}: the trust's volunteers walked the bank at dawn and logged every fish they saw.</p></div>`;
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><h1>Salmon count</h1>
       <div class="outer"><div class="wrap"><div class="story">${paras([1, 2, 3])}</div><div class="slot">Anzeige · Werbung · Sponsored placement here</div></div>
       ${[0, 1, 2, 3, 4].map(short).join('')}</div>
@@ -152,7 +185,10 @@ describe('climbing past a wrapper of ads', () => {
 describe('consent layers', () => {
   it('prefers a short article to a longer cookie-policy layer', () => {
     const policy = [1, 2, 3, 4, 5]
-      .map((n) => `<p>Clause ${n}: we and our partners store and access information on your device, such as cookies and unique identifiers, to measure audiences and personalise content.</p>`)
+      .map(
+        (n) =>
+          `<p>Clause ${n}: we and our partners store and access information on your device, such as cookies and unique identifiers, to measure audiences and personalise content.</p>`,
+      )
       .join('');
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body>
       <div class="consent-sdk"><div class="policy-text">${policy}</div></div>
@@ -168,7 +204,9 @@ describe('links inside running text', () => {
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
       <p>The count at <a class="tag-link" href="/tags/weir">Mill Weir</a> fell by half this spring, and the trust's scientists say the <a class="tags" href="/tags/drought">drought</a> is only part of the story of the valley's decline.</p>
       ${paras([3])}</article></body></html>`;
-    expect(text(html)).toContain('The count at Mill Weir fell by half this spring, and the trust\'s scientists say the drought is only part');
+    expect(text(html)).toContain(
+      "The count at Mill Weir fell by half this spring, and the trust's scientists say the drought is only part",
+    );
   });
 });
 
