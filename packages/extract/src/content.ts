@@ -464,6 +464,7 @@ const LEDE_HINT =
 const HEADER_WORDS = /header|head|hero|top|bottom|lead|lede|intro|teaser|subtitle|standfirst|excerpt|summary|description/g;
 // Two sentences or more: a one-sentence deck is a summary that sources disagree on.
 const TWO_SENTENCES = /[.!?…]["'»“”’)]*\s+["'„«“‘(]?\p{Lu}|[。！？](?=\S)/u;
+const HEADLINE = /(?:^|\s)itemprop-headline(?:\s|$)/;
 const LEDE_SKIP = new Set(['nav', 'aside', 'footer', 'form', 'figure', 'figcaption', 'caption', 'menu', 'li', 'td', 'th', 'blockquote']);
 
 /**
@@ -472,7 +473,7 @@ const LEDE_SKIP = new Set(['nav', 'aside', 'footer', 'form', 'figure', 'figcapti
  * the article (a site banner) does not gain a column of other text.
  */
 export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<TNode>, summary?: string): TNode[] {
-  if (parts.length === 0 || h1s.length === 0) return [];
+  if (parts.length === 0) return [];
   const first = parts[0]!;
   const h1set = new Set(h1s);
   const summaryKey = summary ? normKey(summary) : '';
@@ -490,7 +491,8 @@ export function findLede(top: TNode, parts: TNode[], h1s: TNode[], boiler: Set<T
       done = true;
       break;
     }
-    if (h1set.has(n)) {
+    // A heading marked as the headline (itemprop=headline) stands for the <h1> on pages that set the title lower.
+    if (h1set.has(n) || (HEADING.test(n.tag) && HEADLINE.test(n.cls))) {
       afterH1 = true;
       blocked = false;
       found.length = 0;

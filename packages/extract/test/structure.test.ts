@@ -132,6 +132,13 @@ describe('standfirst', () => {
     }
   });
 
+  it('reads a heading marked itemprop=headline as the headline on a page without an <h1>', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main><article>
+      <div class="title-block"><p>${topics}</p><h3 itemprop="headline">Salmon count falls by half</h3><div class="teaser-text"><p>${standfirst}</p></div></div>
+      <div class="story">${paras([1, 2, 3, 4])}</div></article></main></body></html>`;
+    expect(text(html).startsWith('The trust has counted salmon')).toBe(true);
+  });
+
   it('still leaves out a named one-sentence deck in the headline block, and a named block inside other chrome', () => {
     const deck =
       'Scientists working for the trust now blame the weirs on the upper river, and not the two dry summers, for a spring count of salmon that fell by half in the valley.';
