@@ -147,6 +147,17 @@ describe('standfirst', () => {
   });
 });
 
+describe('layout utility classes', () => {
+  it('keeps blocks whose classes name a margin, padding or alignment side ("margin-bottom", "align-top")', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+      <div class="row margin-bottom-xl"><p><strong>A question often asked: weir or drought?</strong></p></div>
+      <div class="block align-top"><p>The answer, say the trust's scientists, is both.</p></div>${paras([3, 4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('A question often asked: weir or drought?');
+    expect(out).toContain('The answer, say the');
+  });
+});
+
 describe('headings inside the body', () => {
   it('keeps subheadings whose slug id reads like chrome', () => {
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
