@@ -70,14 +70,19 @@ const BOILER_PHRASE = new RegExp(
     '\\b(?:leave a (?:comment|reply)|post a comment|comments?\\s*\\(\\d+\\)|\\d+ comments?|show comments|add (?:a )?comment|be the first to comment)\\b',
     '\\b(?:denial of responsibility|automatic aggregator|disclaimer:)',
     '(?:weiterlesen|mehr zum thema|lesen sie auch|auch interessant|lire aussi|à lire aussi|leer más|lee también|leggi anche|leia também|читайте также|подписывайтесь|подробнее)',
-    '^(?:image|photo|foto|picture|video|source|credit|getty images|ap photo|reuters)\\b.{0,60}$',
+    '^\\(?(?:image|photo|foto|picture|video|source|credit|getty images|ap photo|reuters|quelle|bildquelle|beitragsbild|titelbild|źródło|fuente|fonte)\\b.{0,60}$',
+    // A line that is only a date ("23.10.2018", "2021-11-04 14:05") is a dateline, not text.
+    '^(?:\\d{1,2}[./]\\s?\\d{1,2}[./]\\s?\\d{2,4}|\\d{4}-\\d{2}-\\d{2})(?:,?\\s*\\d{1,2}:\\d{2}(?:\\s*uhr)?)?$',
+    // Links to the neighbouring posts, citation boxes and calls to join ("Hazte miembro", "Únete", "nichts mehr verpassen").
+    '\\b(?:next|previous) (?:article|post|story)\\b|(?:nächste[rn]?|vorherige[rn]?) (?:artikel|beitrag)|^vorschau auf|\\b(?:suggested citation|zitiervorschlag|zitierweise)\\b',
+    '\\b(?:hazte (?:miembro|socio)|suscríbete|únete|abonnez-vous|inscrivez-vous|nichts mehr (?:verpassen|versäumen)|never miss)',
     '\\b(?:click here|tap here|continue reading|keep reading|view gallery|watch video|listen to)\\b',
   ].join('|'),
   'i',
 );
 const PHRASE_MAX = 220;
 /** An inline run opened by "©" (or "Foto:", "Credit:") is a picture credit set inside a caption or paragraph. */
-const CREDIT = /^\s*(?:©|\(c\)\s|(?:foto|photo|credits?|bild)\s*:)/i;
+const CREDIT = /^\s*\(?\s*(?:©|\(c\)\s|(?:foto|photo|credits?|bild|beitragsbild|bildquelle)\s*:)/i;
 const CREDIT_MAX = 120;
 const credit = (n: TNode): boolean => n.len <= CREDIT_MAX && isInline(n.tag) && n.tag !== 'a' && CREDIT.test(nodeText(n));
 /**

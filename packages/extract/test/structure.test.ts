@@ -261,6 +261,19 @@ describe('chrome phrases', () => {
   });
 });
 
+describe('datelines, labels and neighbour links', () => {
+  it('drops date-only lines, source and picture labels, links to the next post, citation boxes and calls to join', () => {
+    const html = `<!doctype html><html lang="de"><head><title>Lachszählung</title></head><body><article><h1>Lachszählung</h1>
+      <p>23.10.2018</p>${paras([1, 2])}<p>Źródło: Agencja Rzeczna</p><p>(Credit: Ann Lee / River Gazette)</p><p>Beitragsbild: Fischtreppe am Wehr</p>
+      ${paras([3])}<p>Vorschau auf den nächsten Artikel</p><p>Suggested citation: Lee, Ann: Salmon count, River Blog, 2020/4/09.</p>
+      <p>Hazte miembro y disfruta de beneficios exclusivos</p><p>Mit dem Newsletter 2023 nichts mehr versäumen!</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    for (const s of ['23.10.2018', 'Źródło', 'Credit', 'Beitragsbild', 'Vorschau', 'citation', 'Hazte', 'versäumen'])
+      expect(out).not.toContain(s);
+  });
+});
+
 describe('calls to action', () => {
   it('drops follow-us, app-download and login-to-comment lines long enough to read as a paragraph', () => {
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
