@@ -179,6 +179,8 @@ const CONTENT_HINT =
   /(?:^|[^a-z])(?:article-?body|articlebody|story-?body|entry-?content|post-?(?:body|content|entry)|article-?content|article-?text|story-?content|main-?content|body-?text|itemprop-articlebody|content-?body|rich-?text|text-?body)(?:[^a-z]|$)/;
 
 // Layout utilities name a side, not a page region: "margin-bottom-xl", "padding_top_1", "align-top", "top-0".
+// "Hidden" that qualifies something else: a hidden label ("field--label-hidden"), or hiding only on small screens ("hidden-xs", "is-hidden-mobile").
+const NOT_HIDDEN = /(?:label|title|heading|legend)[-_]*(?:hidden|hide)|(?:hidden|hide)[-_]+(?:xs|sm|mobile|phone|tablet|small)(?![a-z])/g;
 const SPACING =
   /(?:margin|padding|border|align|valign|spacing|space|offset|inset|vertical|rounded|radius|shadow)[-_]*(?:top|bottom)|(?:^|[^a-z])(?:top|bottom)-(?:\d|px|full|auto|\[)/g;
 
@@ -190,7 +192,10 @@ export function boilerClass(cls: string): boolean {
   if (hit !== undefined) return hit;
   let r = false;
   if (!CONTENT_HINT.test(cls)) {
-    for (const t of cls.replace(SPACING, ' ').split(/[^a-z0-9]+/)) {
+    for (const t of cls
+      .replace(SPACING, ' ')
+      .replace(NOT_HIDDEN, ' ')
+      .split(/[^a-z0-9]+/)) {
       if (t && BOILER_TOKENS.has(t)) {
         r = true;
         break;

@@ -158,6 +158,17 @@ describe('layout utility classes', () => {
   });
 });
 
+describe('hidden that qualifies something else', () => {
+  it('keeps a field whose label is hidden, and a block hidden only on small screens', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+      <div class="field field--label-hidden"><p>The trust was the first to ask for a ban.</p></div>
+      <div class="note hidden-xs"><p>The report is online.</p></div>${paras([3, 4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('The trust was the first to ask for a ban.');
+    expect(out).toContain('The report is online.');
+  });
+});
+
 describe('headings inside the body', () => {
   it('keeps subheadings whose slug id reads like chrome', () => {
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
