@@ -96,6 +96,9 @@ const SIGNUP_PHRASE = new RegExp(
     '^\\W*(?:follow|síguenos|siguenos|folge uns|folgen sie uns|suivez-nous)\\b.{0,80}\\b(?:twitter|instagram|facebook|telegram|youtube|whatsapp)\\b',
     '\\bdownload\\b.{0,60}\\bapps?\\b.{0,20}\\b(?:ios|android)\\b',
     '\\bif you (?:enjoyed|liked) (?:this|reading)\\b',
+    // Calls to join a channel or a membership, post footers and affiliate disclosures.
+    '\\b(?:hazte (?:miembro|socio)|suscríbete|únete|abonnez-vous|nichts mehr (?:verpassen|versäumen))|\\bcanal de telegram\\b',
+    '\\b(?:this entry was posted|(?:dieser|der) beitrag wurde am|advertiser disclosure|we may (?:earn|receive) (?:a )?(?:commission|compensation))',
     '\\b(?:you must be logged in|(?:eingeloggt|angemeldet) sein)\\b',
   ].join('|'),
   'i',

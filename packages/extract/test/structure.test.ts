@@ -285,6 +285,17 @@ describe('datelines, labels and neighbour links', () => {
   });
 });
 
+describe('long calls to join and disclosures', () => {
+  it('drops a prose-length call to join a channel and an affiliate disclosure', () => {
+    const html = `<!doctype html><html lang="es"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+      <p>¿Ya sabías que en River Gazette tenemos canal de Telegram? Únete desde tu celular en este enlace de invitación.</p>
+      <p>We recommend the best gear through an independent review process, and we may earn a commission if you buy through our links.</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    for (const s of ['Telegram', 'commission']) expect(out).not.toContain(s);
+  });
+});
+
 describe('calls to action', () => {
   it('drops follow-us, app-download and login-to-comment lines long enough to read as a paragraph', () => {
     const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
