@@ -186,11 +186,25 @@ const SPACING =
 
 const tokenCache = new Map<string, boolean>();
 
-export function boilerClass(cls: string): boolean {
-  if (cls.length < 2) return false;
-  const hit = tokenCache.get(cls);
+// A class or id that is a slug of a sentence ("zendaya-promoted-dune-part-two-in-london") names
+// one item by its words, not a component; its words ("promoted", "shared") are not chrome marks.
+const SLUG_WORD = /^(?:a|an|the|of|in|on|at|to|for|and|with|from|is|are|by|how|what|why|her|his)$/;
+const slug = (t: string): boolean => {
+  const w = t.split(/[-_]+/);
+  return w.length >= 5 && w.some((x) => SLUG_WORD.test(x));
+};
+
+export function boilerClass(raw: string): boolean {
+  if (raw.length < 2) return false;
+  const hit = tokenCache.get(raw);
   if (hit !== undefined) return hit;
   let r = false;
+  const cls = /[-_]\w+[-_]\w+[-_]\w+[-_]/.test(raw)
+    ? raw
+        .split(/\s+/)
+        .filter((t) => !slug(t))
+        .join(' ')
+    : raw;
   if (!CONTENT_HINT.test(cls)) {
     for (const t of cls
       .replace(SPACING, ' ')
@@ -204,7 +218,7 @@ export function boilerClass(cls: string): boolean {
     if (!r) r = BOILER_SUBSTR.test(cls);
   }
   if (tokenCache.size > 5000) tokenCache.clear();
-  tokenCache.set(cls, r);
+  tokenCache.set(raw, r);
   return r;
 }
 

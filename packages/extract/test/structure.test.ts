@@ -307,3 +307,15 @@ describe('calls to action', () => {
     for (const s of ['Twitter', 'iOS', 'logged in']) expect(out).not.toContain(s);
   });
 });
+
+describe('slug classes', () => {
+  it('reads words in a sentence-slug class or id as a name, not as chrome ("promoted", "share")', () => {
+    const slide = (n: number, slugText: string): string => `<div class="slide ${slugText}"><h2>Look ${n}</h2><p>${para(n)}</p></div>`;
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>
+      ${slide(1, 'she-promoted-the-count-in-london-while-wearing-a-hat')}${slide(2, 'a-fair-share-of-the-weirs-were-mapped')}${slide(3, 'volunteers-came-back-in-spring')}
+      <div class="promo-box"><p>The weekly letter from our river desk lands each Friday, with maps, counts and a note from the editor.</p></div></article></body></html>`;
+    const out = text(html);
+    for (const n of [1, 2, 3]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out).not.toContain('weekly letter');
+  });
+});
