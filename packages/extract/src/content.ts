@@ -434,6 +434,9 @@ function chooseRootAt(order: TNode[], alpha: number, level: number): Omit<Scored
 // Ids and classes that differ only by a number ("chunk-2", "part3") name repeats of one component.
 const signature = (n: TNode): string => `${n.tag}.${n.cls.replace(/\d+/g, '#').trim()}`;
 const SPLIT_LEVELS = 3;
+// CMS modules nest each chunk in several wrappers (con > modcon > mod > box); up to this many
+// levels a repeat still joins, but only a classed one that is itself clean prose.
+const SPLIT_LEVELS_DEEP = 5;
 
 /**
  * Bodies split across containers (chunks between ad slots, one section per subheading): siblings
@@ -445,15 +448,18 @@ function splitParts(root: TNode, inBoiler: Set<TNode>): TNode[] {
   const parts = new Set([root]);
   let top = root;
   const rootGood = goodOutsideBoiler(root, inBoiler);
-  for (let a: TNode = root, steps = 0; a.parent && steps < SPLIT_LEVELS; a = a.parent, steps++) {
+  for (let a: TNode = root, steps = 0; a.parent && steps < SPLIT_LEVELS_DEEP; a = a.parent, steps++) {
     if (a.tag === 'body' || a.tag === 'html') break;
     const sig = signature(a);
+    const deep = steps >= SPLIT_LEVELS;
+    if (deep && a.cls.trim() === '') continue;
     top = a.parent;
     for (const k of a.parent.kids) {
       if (typeof k === 'string' || k === a || inBoiler.has(k) || k.len === 0) continue;
       if (k.linkLen > 0.5 * k.len) continue;
       const g = goodOutsideBoiler(k, inBoiler);
-      if (signature(k) === sig ? g > 0 : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && g >= 0.7 * k.len && k.linkLen <= 0.2 * k.len)
+      const clean = g >= 0.7 * k.len && k.linkLen <= 0.2 * k.len;
+      if (deep ? signature(k) === sig && clean : signature(k) === sig ? g > 0 : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && clean)
         parts.add(k);
     }
   }

@@ -44,6 +44,17 @@ describe('bodies split across containers', () => {
     expect(out).not.toContain('Teaser headline');
   });
 
+  it('joins repeats of a deeply nested module (con > modcon > mod > boxcon > box) when each is clean prose', () => {
+    const mod = (ns: number[]): string =>
+      `<div class="con"><div class="modcon"><div class="mod paragraph"><div class="boxcon"><div class="box">${paras(ns)}</div></div></div></div></div>`;
+    const teaserMod = `<div class="con"><div class="modcon"><div class="mod"><div class="boxcon"><div class="box">${rail(9)}</div></div></div></div></div>`;
+    const out = text(
+      shell(`<div class="section">${mod([1, 2, 3, 4, 5])}${rail(1)}${mod([6, 7])}${teaserMod}${rail(2)}${mod([8, 9])}</div>`),
+    );
+    for (const n of [1, 5, 6, 7, 8, 9]) expect(out).toContain(`Paragraph ${n} describes`);
+    expect(out).not.toContain('Teaser headline');
+  });
+
   it('joins a sibling block of clean prose with another class, but not a small prose box beside a long article', () => {
     const out = text(
       shell(
