@@ -143,6 +143,26 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
     runHtml = '';
   };
 
+  const proseLists = new Map<TNode, boolean>();
+  // A list most of whose items are prose is article text: its link-only items ("Here's our year in
+  // review!") are part of it. Menus and related-links lists are links throughout.
+  const proseList = (l: TNode | null): boolean => {
+    if (!l || (l.tag !== 'ul' && l.tag !== 'ol')) return false;
+    let r = proseLists.get(l);
+    if (r === undefined) {
+      let items = 0;
+      let plain = 0;
+      for (const k of l.kids) {
+        if (typeof k === 'string' || k.tag !== 'li' || k.len === 0) continue;
+        items++;
+        if (k.linkLen <= 0.5 * k.len && k.len - k.linkLen >= 40) plain++;
+      }
+      r = plain >= 2 && plain >= 0.5 * items;
+      proseLists.set(l, r);
+    }
+    return r;
+  };
+
   const skip = (n: TNode): boolean => {
     if (n === root) return false;
     const strict = (opts.level ?? 0) === 0;
@@ -158,7 +178,8 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
       const prose = n.tag === 'p' && n.len - n.linkLen >= PROSE_MIN;
       // A table cell holding one link is data (a product, a team), not a menu.
       const cell = (n.tag === 'td' || n.tag === 'th') && n.links <= 1;
-      if (!prose && !cell && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120)) return true;
+      if (!prose && !cell && !(n.tag === 'li' && proseList(n.parent)) && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120))
+        return true;
       if (n.len <= PHRASE_MAX && n.good === 0) {
         const t = nodeText(n);
         if (BOILER_PHRASE.test(t)) return true;

@@ -330,3 +330,17 @@ describe('slug classes', () => {
     expect(out).not.toContain('weekly letter');
   });
 });
+
+describe('lists of prose', () => {
+  it('keeps the link-only items of a list whose items are mostly prose, but drops a list of links', () => {
+    const item = (n: number): string =>
+      `<li>Volunteer team ${n} walked the upper weirs at dawn and logged every fish that passed the gauge.</li>`;
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+      <ul>${item(1)}<li><a href="/review">Here is our year in review!</a></li>${item(2)}${item(3)}</ul>
+      <ul><li><a href="/a">Weir maps</a></li><li><a href="/b">Gauge data</a></li><li><a href="/c">Contact the desk</a></li></ul></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Volunteer team 3');
+    expect(out).toContain('Here is our year in review!');
+    expect(out).not.toContain('Gauge data');
+  });
+});
