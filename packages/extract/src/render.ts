@@ -157,7 +157,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
         items++;
         if (k.linkLen <= 0.5 * k.len && k.len - k.linkLen >= 40) plain++;
       }
-      r = plain >= 2 && plain >= 0.5 * items;
+      r = (plain >= 2 && plain >= 0.5 * items) || embedded(l);
       proseLists.set(l, r);
     }
     return r;
@@ -178,7 +178,14 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
       const prose = n.tag === 'p' && n.len - n.linkLen >= PROSE_MIN;
       // A table cell holding one link is data (a product, a team), not a menu.
       const cell = (n.tag === 'td' || n.tag === 'th') && n.links <= 1;
-      if (!prose && !cell && !(n.tag === 'li' && proseList(n.parent)) && n.linkLen / n.len > 0.5 && (n.links > 1 || n.len < 120))
+      if (
+        !prose &&
+        !cell &&
+        !(n.tag === 'li' && proseList(n.parent)) &&
+        !((n.tag === 'ul' || n.tag === 'ol') && proseList(n)) &&
+        n.linkLen / n.len > 0.5 &&
+        (n.links > 1 || n.len < 120)
+      )
         return true;
       if (n.len <= PHRASE_MAX && n.good === 0) {
         const t = nodeText(n);
@@ -254,6 +261,32 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
 
   block(root);
   return { text: paragraphs.join('\n\n'), html, paragraphs };
+}
+
+/**
+ * A list of short items set between paragraphs of prose in the same parent is part of the text
+ * even when its items are links (a list of resources or courses). Items of headline length
+ * (≥ 50 characters on average) are teasers for other stories, and stay link lists.
+ */
+function embedded(l: TNode): boolean {
+  const p = l.parent;
+  if (!p) return false;
+  let items = 0;
+  for (const k of l.kids) if (typeof k !== 'string' && k.tag === 'li') items++;
+  if (items === 0 || l.len / items >= 50) return false;
+  let before = false;
+  let seen = false;
+  for (const k of p.kids) {
+    if (typeof k === 'string') continue;
+    if (k === l) {
+      seen = true;
+      continue;
+    }
+    const prose = k.tag === 'p' && k.good > 0 && k.linkLen < 0.3 * k.len;
+    if (prose && !seen) before = true;
+    if (prose && seen && before) return true;
+  }
+  return false;
 }
 
 /**

@@ -344,3 +344,20 @@ describe('lists of prose', () => {
     expect(out).not.toContain('Gauge data');
   });
 });
+
+describe('lists between paragraphs', () => {
+  it('keeps a list of short links set between paragraphs, but not a list of headline teasers there', () => {
+    const short = ['Weir maps', 'Gauge data', 'Trust annual report', 'County water plan']
+      .map((t, i) => `<li><a href="/r/${i}">${t}</a></li>`)
+      .join('');
+    const teasers = [1, 2, 3, 4]
+      .map((i) => `<li><a href="/s/${i}">Teaser headline number ${i} about another story entirely, read it now</a></li>`)
+      .join('');
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>
+      ${paras([1, 2])}<ul>${short}</ul>${paras([3])}<ul>${teasers}</ul>${paras([4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Trust annual report');
+    expect(out).toContain('Paragraph 4 describes');
+    expect(out).not.toContain('Teaser headline');
+  });
+});
