@@ -183,6 +183,7 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
         !cell &&
         !(n.tag === 'li' && proseList(n.parent)) &&
         !((n.tag === 'ul' || n.tag === 'ol') && proseList(n)) &&
+        !linkedHeading(n) &&
         n.linkLen / n.len > 0.5 &&
         (n.links > 1 || n.len < 120)
       )
@@ -285,6 +286,26 @@ function embedded(l: TNode): boolean {
     const prose = k.tag === 'p' && k.good > 0 && k.linkLen < 0.3 * k.len;
     if (prose && !seen) before = true;
     if (prose && seen && before) return true;
+  }
+  return false;
+}
+
+/**
+ * A short heading whose words are one link ("<h3><a>Thumper ($20)</a></h3>") followed by a paragraph
+ * of prose titles that section (listicles, reviews); a teaser headline is followed by more links,
+ * and calls to action run longer than 50 characters.
+ */
+function linkedHeading(n: TNode): boolean {
+  if (!/^h[2-6]$/.test(n.tag) || n.links !== 1 || n.len > 50 || !n.parent) return false;
+  const kids = n.parent.kids;
+  for (let i = kids.indexOf(n) + 1; i < kids.length; i++) {
+    const k = kids[i]!;
+    if (typeof k === 'string') {
+      if (k.trim()) return false;
+      continue;
+    }
+    if (k.len === 0) continue;
+    return k.good > 0 && k.good >= 0.5 * k.len && k.linkLen <= 0.2 * k.len;
   }
   return false;
 }

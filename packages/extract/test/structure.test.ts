@@ -361,3 +361,16 @@ describe('lists between paragraphs', () => {
     expect(out).not.toContain('Teaser headline');
   });
 });
+
+describe('linked section headings', () => {
+  it('keeps a short linked heading followed by prose, but not linked teaser headings followed by links', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+      <h3><a href="/weir-4">Weir four ($20)</a></h3>${paras([3])}
+      <h3><a href="/s/1">Another story</a></h3><p><a href="/s/1">Read the other story about the county and the dry summers here</a></p>
+      ${paras([4])}</article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Weir four ($20)');
+    expect(out).toContain('Paragraph 4 describes');
+    expect(out).not.toContain('Another story');
+  });
+});
