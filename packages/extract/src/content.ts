@@ -173,7 +173,7 @@ const BOILER_TOKENS = new Set([
 // paragraphs marked as paywalled are article text that the page holds. Not "shared"/"shareholder":
 // words in heading-slug ids, not widgets.
 const BOILER_SUBSTR =
-  /comment(?!ary)|disqus|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share(?![dh])/;
+  /comment(?!ary)|disqus|testimonials|sharing|share(?:bar|tools|buttons?|icons?|links?)|social|related|newsletter|subscri|cookie|consent|gdpr|sponsor|advert|outbrain|taboola|breadcrumb|sidebar|promo|recommend|trending|popular|signup|mostread|most-read|readmore|read-more|morestories|more-stories|author-?info|author-?bio|hidden-print|sr-only|visually-?hidden|screen-?reader|share(?![dh])/;
 // Tokens that mark the article body itself; they veto the boilerplate match on the same node.
 const CONTENT_HINT =
   /(?:^|[^a-z])(?:article-?body|articlebody|story-?body|entry-?content|post-?(?:body|content|entry)|article-?content|article-?text|story-?content|main-?content|body-?text|itemprop-articlebody|content-?body|rich-?text|text-?body)(?:[^a-z]|$)/;
@@ -325,6 +325,7 @@ const NEVER_BOILER = new Set(['html', 'body', 'main', 'article']);
 const TABLE_PARTS = new Set(['thead', 'tbody', 'tfoot', 'tr', 'td', 'th']);
 
 const HEADING = /^h[1-6]$/;
+const TESTIMONIAL = /testimonials/;
 
 export function isBoiler(n: TNode): boolean {
   if (NEVER_BOILER.has(n.tag) || TABLE_PARTS.has(n.tag)) return false;
@@ -332,8 +333,9 @@ export function isBoiler(n: TNode): boolean {
   // A heading's class or id is often a slug of its own words ("nav_the_first_steps__1"); chrome
   // headings ("Related stories", "Comments") are caught by their text instead.
   if (HEADING.test(n.tag)) return false;
-  // An "embed"/"widget" wrapper around a quotation (embedded post, pull quote) is article content.
-  return boilerClass(n.cls) && !(n.quote > 0 && n.quote >= 0.7 * n.len && n.linkLen < 0.5 * n.len);
+  // An "embed"/"widget" wrapper around a quotation (embedded post, pull quote) is article content;
+  // a "testimonials" collection is quotations too, but of customers praising the site.
+  return boilerClass(n.cls) && (TESTIMONIAL.test(n.cls) || !(n.quote > 0 && n.quote >= 0.7 * n.len && n.linkLen < 0.5 * n.len));
 }
 
 /**

@@ -374,3 +374,17 @@ describe('linked section headings', () => {
     expect(out).not.toContain('Another story');
   });
 });
+
+describe('testimonials', () => {
+  it('drops a testimonials collection of quotes beside the article, but keeps a pull quote', () => {
+    const quote = (n: number): string =>
+      `<div class="card"><blockquote>Reader ${n}: this letter changed how I see the river, the counts and the weirs, and I read it every single month without fail.</blockquote></div>`;
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><main>
+      <article><h1>Salmon count</h1>${paras([1, 2, 3])}<div class="embed"><blockquote>The upper valley needs the water more than the town does, and it needs it in August, said the trust.</blockquote></div>${paras([4])}</article>
+      <section><div class="testimonials-wrapper">${[1, 2, 3, 4, 5, 6].map(quote).join('')}</div></section></main></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 4 describes');
+    expect(out).toContain('needs it in August');
+    expect(out).not.toContain('Reader 2');
+  });
+});
