@@ -459,10 +459,12 @@ function splitParts(root: TNode, inBoiler: Set<TNode>): TNode[] {
     for (const k of a.parent.kids) {
       if (typeof k === 'string' || k === a || inBoiler.has(k) || k.len === 0) continue;
       if (k.linkLen > 0.5 * k.len) continue;
+      const same = signature(k) === sig;
+      // Cheap tests first: the prose count walks the sibling's whole subtree.
+      if ((deep && !same) || k.good === 0 || (!same && (k.good < 2 * GOOD_MIN || k.linkLen > 0.2 * k.len))) continue;
       const g = goodOutsideBoiler(k, inBoiler);
       const clean = g >= 0.7 * k.len && k.linkLen <= 0.2 * k.len;
-      if (deep ? signature(k) === sig && clean : signature(k) === sig ? g > 0 : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && clean)
-        parts.add(k);
+      if (same ? (deep ? clean : g > 0) : g >= 2 * GOOD_MIN && g >= 0.1 * rootGood && clean) parts.add(k);
     }
   }
   if (parts.size === 1) return [root];

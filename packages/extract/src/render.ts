@@ -181,11 +181,11 @@ export function render(root: TNode, opts: RenderOptions): Rendered {
       if (
         !prose &&
         !cell &&
+        n.linkLen / n.len > 0.5 &&
+        (n.links > 1 || n.len < 120) &&
         !(n.tag === 'li' && proseList(n.parent)) &&
         !((n.tag === 'ul' || n.tag === 'ol') && proseList(n)) &&
-        !linkedHeading(n) &&
-        n.linkLen / n.len > 0.5 &&
-        (n.links > 1 || n.len < 120)
+        !linkedHeading(n)
       )
         return true;
       if (n.len <= PHRASE_MAX && n.good === 0) {
