@@ -63,7 +63,7 @@ const BOILER_PHRASE = new RegExp(
     // Unrendered CMS shortcodes ("[button link=…]Send us…[/button]").
     '^\\[[a-z_-]+\\b[^\\]]*\\][\\s\\S]*\\[/[a-z_-]+\\]$',
     '\\b(?:tell us what you think|what do you think\\?|have your say|join the (?:discussion|conversation))',
-    '\\b(?:read more|read also|see also|related(?: articles| stories| posts)?|more from|recommended|you may also like|you might also like|trending now|most popular|most read)\\b',
+    '\\b(?:read more|read the (?:full |entire )?(?:review|story|article)\\b|read also|see also|related(?: articles| stories| posts)?|more from|recommended|you may also like|you might also like|trending now|most popular|most read)\\b',
     '\\b(?:share (?:this|on|via)|tweet this|follow us|like us on|sign up|subscribe|newsletter|get our|join our|download (?:our|the) app)\\b',
     // "©" opens most credit lines, so it is matched without a word boundary before it.
     '\\b(?:cookies?|privacy policy|terms of (?:use|service)|all rights reserved)|©',

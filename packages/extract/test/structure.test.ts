@@ -388,3 +388,13 @@ describe('testimonials', () => {
     expect(out).not.toContain('Reader 2');
   });
 });
+
+describe('review calls', () => {
+  it('drops "Read the full review" lines under product blurbs', () => {
+    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+      <p><a href="/r/1">Read the full review</a> of the gauge</p>${paras([3])}<p>Read the entire review</p></article></body></html>`;
+    const out = text(html);
+    expect(out).toContain('Paragraph 3 describes');
+    expect(out).not.toContain('review');
+  });
+});
