@@ -6,6 +6,10 @@ const para = (n: number, topic = 'the river trust'): string =>
   `Paragraph ${n} describes how ${topic} counted the salmon, mapped the weirs, and asked the county, after two dry summers, to keep more water in the upper valley.`;
 const paras = (ns: number[], topic?: string): string => ns.map((n) => `<p>${para(n, topic)}</p>`).join('');
 
+/** A page whose <article> holds the "Salmon count" headline and then `body`. */
+const salmonArticle = (body: string): string =>
+  `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${body}</article></body></html>`;
+
 function text(html: string): string {
   const r = extractArticle(html, 'https://news.example.com/a/1');
   if (!r.ok) throw new Error(`expected ok, got ${r.error.code}`);
@@ -90,10 +94,10 @@ describe('class names that only look like chrome', () => {
 
 describe('sign-up lines', () => {
   it('drops a newsletter pitch long enough to read as a paragraph, but keeps prose that mentions subscribing', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+    const html = salmonArticle(`${paras([1, 2, 3])}
       <p>Small investors welcomed the share sale, subscribing for so many shares that each will be allotted the maximum the rules allow.</p>
       <p>Subscribe to River Notes, a free weekly newsletter with the best of the valley's stories, maps and guides to the trails you love.</p>
-      ${paras([4])}</article></body></html>`;
+      ${paras([4])}`);
     const out = text(html);
     expect(out).toContain('Paragraph 4 describes');
     expect(out).toContain('subscribing for so many shares');
@@ -160,9 +164,9 @@ describe('standfirst', () => {
 
 describe('layout utility classes', () => {
   it('keeps blocks whose classes name a margin, padding or alignment side ("margin-bottom", "align-top")', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+    const html = salmonArticle(`${paras([1, 2])}
       <div class="row margin-bottom-xl"><p><strong>A question often asked: weir or drought?</strong></p></div>
-      <div class="block align-top"><p>The answer, say the trust's scientists, is both.</p></div>${paras([3, 4])}</article></body></html>`;
+      <div class="block align-top"><p>The answer, say the trust's scientists, is both.</p></div>${paras([3, 4])}`);
     const out = text(html);
     expect(out).toContain('A question often asked: weir or drought?');
     expect(out).toContain('The answer, say the');
@@ -171,9 +175,9 @@ describe('layout utility classes', () => {
 
 describe('hidden that qualifies something else', () => {
   it('keeps a field whose label is hidden, and a block hidden only on small screens', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+    const html = salmonArticle(`${paras([1, 2])}
       <div class="field field--label-hidden"><p>The trust was the first to ask for a ban.</p></div>
-      <div class="note hidden-xs"><p>The report is online.</p></div>${paras([3, 4])}</article></body></html>`;
+      <div class="note hidden-xs"><p>The report is online.</p></div>${paras([3, 4])}`);
     const out = text(html);
     expect(out).toContain('The trust was the first to ask for a ban.');
     expect(out).toContain('The report is online.');
@@ -182,9 +186,9 @@ describe('hidden that qualifies something else', () => {
 
 describe('headings inside the body', () => {
   it('keeps subheadings whose slug id reads like chrome', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+    const html = salmonArticle(`${paras([1, 2])}
       <h3 class="subheading" id="nav_only_the_weirs_remain__1">Only the weirs remain</h3>${paras([3, 4])}
-      <h2 id="related-links">More on rivers</h2><p>${para(5)}</p></article></body></html>`;
+      <h2 id="related-links">More on rivers</h2><p>${para(5)}</p>`);
     const out = text(html);
     expect(out).toContain('Only the weirs remain');
     expect(out).toContain('More on rivers');
@@ -241,9 +245,9 @@ describe('consent layers', () => {
 
 describe('links inside running text', () => {
   it('keeps keyword links whose class reads like chrome', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+    const html = salmonArticle(`${paras([1, 2])}
       <p>The count at <a class="tag-link" href="/tags/weir">Mill Weir</a> fell by half this spring, and the trust's scientists say the <a class="tags" href="/tags/drought">drought</a> is only part of the story of the valley's decline.</p>
-      ${paras([3])}</article></body></html>`;
+      ${paras([3])}`);
     expect(text(html)).toContain(
       "The count at Mill Weir fell by half this spring, and the trust's scientists say the drought is only part",
     );
@@ -259,10 +263,10 @@ describe('deep markup', () => {
 
 describe('picture credits', () => {
   it('drops a credit line opened by "©", standing alone or nested inside a caption', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>
+    const html = salmonArticle(`
       <figure><img src="/a.jpg"><figcaption>Volunteers count the fish at the weir on a cold morning before the spring floods, as every year since the trust began its survey. <span class="src"><em class="pic">© Ann Lee/Photo Agency</em></span></figcaption></figure>
       <p class="pic-note">© Bo Berg/Photo Agency</p>
-      ${paras([1, 2, 3])}</article></body></html>`;
+      ${paras([1, 2, 3])}`);
     const out = text(html);
     expect(out).toContain('Volunteers count the fish');
     expect(out).toContain('Paragraph 3 describes');
@@ -309,10 +313,10 @@ describe('long calls to join and disclosures', () => {
 
 describe('calls to action', () => {
   it('drops follow-us, app-download and login-to-comment lines long enough to read as a paragraph', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+    const html = salmonArticle(`${paras([1, 2, 3])}
       <div class="note"><em>Follow the River Gazette on Twitter and Instagram for live updates from the valley and the weirs every day.</em></div>
       <p>For the latest stories and breaking news updates download the River Gazette apps for iOS and Android.</p>
-      <p>To comment on the story "Salmon count" you must be logged in with your reader account first.</p></article></body></html>`;
+      <p>To comment on the story "Salmon count" you must be logged in with your reader account first.</p>`);
     const out = text(html);
     expect(out).toContain('Paragraph 3 describes');
     for (const s of ['Twitter', 'iOS', 'logged in']) expect(out).not.toContain(s);
@@ -322,9 +326,9 @@ describe('calls to action', () => {
 describe('slug classes', () => {
   it('reads words in a sentence-slug class or id as a name, not as chrome ("promoted", "share")', () => {
     const slide = (n: number, slugText: string): string => `<div class="slide ${slugText}"><h2>Look ${n}</h2><p>${para(n)}</p></div>`;
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>
+    const html = salmonArticle(`
       ${slide(1, 'she-promoted-the-count-in-london-while-wearing-a-hat')}${slide(2, 'a-fair-share-of-the-weirs-were-mapped')}${slide(3, 'volunteers-came-back-in-spring')}
-      <div class="promo-box"><p>The weekly letter from our river desk lands each Friday, with maps, counts and a note from the editor.</p></div></article></body></html>`;
+      <div class="promo-box"><p>The weekly letter from our river desk lands each Friday, with maps, counts and a note from the editor.</p></div>`);
     const out = text(html);
     for (const n of [1, 2, 3]) expect(out).toContain(`Paragraph ${n} describes`);
     expect(out).not.toContain('weekly letter');
@@ -335,9 +339,9 @@ describe('lists of prose', () => {
   it('keeps the link-only items of a list whose items are mostly prose, but drops a list of links', () => {
     const item = (n: number): string =>
       `<li>Volunteer team ${n} walked the upper weirs at dawn and logged every fish that passed the gauge.</li>`;
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2, 3])}
+    const html = salmonArticle(`${paras([1, 2, 3])}
       <ul>${item(1)}<li><a href="/review">Here is our year in review!</a></li>${item(2)}${item(3)}</ul>
-      <ul><li><a href="/a">Weir maps</a></li><li><a href="/b">Gauge data</a></li><li><a href="/c">Contact the desk</a></li></ul></article></body></html>`;
+      <ul><li><a href="/a">Weir maps</a></li><li><a href="/b">Gauge data</a></li><li><a href="/c">Contact the desk</a></li></ul>`);
     const out = text(html);
     expect(out).toContain('Volunteer team 3');
     expect(out).toContain('Here is our year in review!');
@@ -353,8 +357,8 @@ describe('lists between paragraphs', () => {
     const teasers = [1, 2, 3, 4]
       .map((i) => `<li><a href="/s/${i}">Teaser headline number ${i} about another story entirely, read it now</a></li>`)
       .join('');
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>
-      ${paras([1, 2])}<ul>${short}</ul>${paras([3])}<ul>${teasers}</ul>${paras([4])}</article></body></html>`;
+    const html = salmonArticle(`
+      ${paras([1, 2])}<ul>${short}</ul>${paras([3])}<ul>${teasers}</ul>${paras([4])}`);
     const out = text(html);
     expect(out).toContain('Trust annual report');
     expect(out).toContain('Paragraph 4 describes');
@@ -364,10 +368,10 @@ describe('lists between paragraphs', () => {
 
 describe('linked section headings', () => {
   it('keeps a short linked heading followed by prose, but not linked teaser headings followed by links', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
+    const html = salmonArticle(`${paras([1, 2])}
       <h3><a href="/weir-4">Weir four ($20)</a></h3>${paras([3])}
       <h3><a href="/s/1">Another story</a></h3><p><a href="/s/1">Read the other story about the county and the dry summers here</a></p>
-      ${paras([4])}</article></body></html>`;
+      ${paras([4])}`);
     const out = text(html);
     expect(out).toContain('Weir four ($20)');
     expect(out).toContain('Paragraph 4 describes');
@@ -391,8 +395,8 @@ describe('testimonials', () => {
 
 describe('review calls', () => {
   it('drops "Read the full review" lines under product blurbs', () => {
-    const html = `<!doctype html><html lang="en"><head><title>Salmon count</title></head><body><article><h1>Salmon count</h1>${paras([1, 2])}
-      <p><a href="/r/1">Read the full review</a> of the gauge</p>${paras([3])}<p>Read the entire review</p></article></body></html>`;
+    const html = salmonArticle(`${paras([1, 2])}
+      <p><a href="/r/1">Read the full review</a> of the gauge</p>${paras([3])}<p>Read the entire review</p>`);
     const out = text(html);
     expect(out).toContain('Paragraph 3 describes');
     expect(out).not.toContain('review');
