@@ -45,6 +45,8 @@ const KEEP_INLINE = new Set([
   'img',
 ]);
 
+// Calls to join (a membership, a channel, the mailing list): chrome as a short line and at prose length.
+const JOIN_CALL = '\\b(?:hazte (?:miembro|socio)|suscríbete|únete|abonnez-vous|nichts mehr (?:verpassen|versäumen))';
 /**
  * Short blocks that are chrome in any language: calls to share/subscribe/comment, ad labels,
  * cookie notices, "read more" teasers, aggregator disclaimers.
@@ -75,7 +77,7 @@ const BOILER_PHRASE = new RegExp(
     '^(?:\\d{1,2}[./]\\s?\\d{1,2}[./]\\s?\\d{2,4}|\\d{4}-\\d{2}-\\d{2})(?:,?\\s*\\d{1,2}:\\d{2}(?:\\s*uhr)?)?$',
     // Links to the neighbouring posts, citation boxes and calls to join ("Hazte miembro", "Únete", "nichts mehr verpassen").
     '\\b(?:next|previous) (?:article|post|story)\\b|(?:nächste[rn]?|vorherige[rn]?) (?:artikel|beitrag)|^vorschau auf|\\b(?:suggested citation|zitiervorschlag|zitierweise)\\b',
-    '\\b(?:hazte (?:miembro|socio)|suscríbete|únete|abonnez-vous|inscrivez-vous|nichts mehr (?:verpassen|versäumen)|never miss)',
+    `${JOIN_CALL}|\\b(?:inscrivez-vous|never miss)`,
     '\\b(?:click here|tap here|continue reading|keep reading|view gallery|watch video|listen to)\\b',
   ].join('|'),
   'i',
@@ -97,7 +99,7 @@ const SIGNUP_PHRASE = new RegExp(
     '\\bdownload\\b.{0,60}\\bapps?\\b.{0,20}\\b(?:ios|android)\\b',
     '\\bif you (?:enjoyed|liked) (?:this|reading)\\b',
     // Calls to join a channel or a membership, post footers and affiliate disclosures.
-    '\\b(?:hazte (?:miembro|socio)|suscríbete|únete|abonnez-vous|nichts mehr (?:verpassen|versäumen))|\\bcanal de telegram\\b',
+    `${JOIN_CALL}|\\bcanal de telegram\\b`,
     '\\b(?:this entry was posted|(?:dieser|der) beitrag wurde am|advertiser disclosure|we may (?:earn|receive) (?:a )?(?:commission|compensation))',
     '\\b(?:you must be logged in|(?:eingeloggt|angemeldet) sein)\\b',
   ].join('|'),
